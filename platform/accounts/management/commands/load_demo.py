@@ -1,0 +1,99 @@
+"""Loads the demo: published rule libraries, a user per role and their real-name identities.
+
+Safe to run again: libraries that already have a published version are left as they are.
+"""
+
+import json
+import random
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from faker import Faker
+
+from accounts.models import ApiClient, ApplicantProfile, Role
+from accounts.services import api_client_create, user_create_with_role
+from exchange.services import citizens_import
+from rules.demo import demo_csv, demo_rows
+from rules.selectors import published_version
+from rules.services import list_import
+
+DEMO_PASSWORD = "onewindow-demo"
+DEMO_USERS = [
+    ("applicant", Role.APPLICANT, "申请人（创业者）"),
+    ("reviewer", Role.REVIEWER, "审核员"),
+    ("deptadmin", Role.DEPARTMENT_ADMIN, "部门管理员"),
+    ("operator", Role.OPERATOR, "运营人员"),
+]
+DEMO_CLIENT = "demo-integrator"
+
+
+class Command(BaseCommand):
+    help = "Loads demo libraries, demo users (one per role) and their identities in the citizen registry."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args: object, seed: int, **options: object) -> None:
+        rows = demo_rows(seed=seed)
+        for kind, kind_rows in rows.items():
+            if published_version(kind=kind):
+                continue
+            summary = list_import(kind=kind, text=demo_csv(kind, kind_rows), publish=True, source="demo")
+            self.stdout.write(summary.line())
+        people = self._demo_people(seed=seed, dishonest=rows["dishonest_persons"][:3])
+        for username, role, full_name in DEMO_USERS:
+            user = user_create_with_role(username=username, password=DEMO_PASSWORD, role=role, full_name=full_name)
+            if role == Role.APPLICANT:
+                me = people[0]
+                ApplicantProfile.objects.update_or_create(
+                    user=user, defaults={"name": me["name"], "id_number": me["id_number"], "phone": me["phone"]}
+                )
+        # The identities behind the demo logins live in the public-security registry, like
+        # everyone else's; the platform adds them there over HTTP.
+        count = citizens_import(csv_text=_citizens_csv(people))
+        self.stdout.write(f"citizens: {count} demo identities in the public_security registry")
+        key_file = Path(settings.VAR_DIR) / "demo-api-key.txt"
+        if not ApiClient.objects.filter(name=DEMO_CLIENT).exists():
+            _, key = api_client_create(name=DEMO_CLIENT)
+            key_file.write_text(key)
+        self._print_logins(key_file=key_file, people=people)
+
+    def _demo_people(self, *, seed: int, dishonest: list[dict[str, str]]) -> list[dict[str, str]]:
+        faker = Faker("zh_CN")
+        faker.seed_instance(seed + 7)
+        rng = random.Random(seed)
+        people = [
+            {"name": faker.name(), "id_number": faker.ssn(min_age=25, max_age=60), "phone": faker.phone_number()}
+            for _ in range(3)
+        ]
+        people += [
+            {"name": row["name"], "id_number": row["id_number"], "phone": f"13{rng.randint(0, 999999999):09d}"}
+            for row in dishonest
+        ]
+        return people
+
+    def _print_logins(self, *, key_file: Path, people: list[dict[str, str]]) -> None:
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, _, full_name in DEMO_USERS:
+            self.stdout.write(f"  {username:<10} {full_name}")
+        if key_file.exists():
+            self.stdout.write(f"API client {DEMO_CLIENT!r} key: {key_file.read_text().strip()}")
+        # Synthetic identities, but identities all the same: they go to a file, not the console.
+        people_file = Path(settings.VAR_DIR) / "demo-people.json"
+        labelled = [{"kind": "clean"}] * 3 + [{"kind": "dishonest"}] * 3
+        people_file.write_text(
+            json.dumps(
+                [{**label, **person} for label, person in zip(labelled, people, strict=False)],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        self.stdout.write(f"Sample persons in the citizen registry (for the API): {people_file}")
+
+
+def _citizens_csv(people: list[dict[str, str]]) -> str:
+    lines = ["id_number,name,phone,status"]
+    lines += [f"{p['id_number']},{p['name']},{p['phone']},valid" for p in people]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,44 @@
+from django.db import models
+from django.db.models import Q
+
+
+class ExchangeRecord(models.Model):
+    """Who received which data, when, for which application (least-privilege exchange log)."""
+
+    application_id = models.UUIDField(null=True, blank=True, db_index=True)
+    department = models.CharField(max_length=40, db_index=True)
+    endpoint = models.CharField(max_length=100)
+    fields = models.JSONField(default=list, help_text="Field paths sent; never their values.")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=12)
+    duration_ms = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.endpoint} {self.outcome}"
+
+
+class CircuitState(models.TextChoices):
+    CLOSED = "closed", "正常"
+    OPEN = "open", "熔断"
+    HALF_OPEN = "half_open", "试探"
+
+
+class DepartmentCircuit(models.Model):
+    """A circuit breaker per department, shared by every worker through the database."""
+
+    department = models.CharField(max_length=40, primary_key=True)
+    state = models.CharField(max_length=10, choices=CircuitState.choices, default=CircuitState.CLOSED)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    opened_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(state__in=CircuitState.values), name="circuit_state_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.department}: {self.state}"

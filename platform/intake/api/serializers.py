@@ -1,0 +1,107 @@
+"""Input and output serializers for the application document (CONTRACT §4–5)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from rest_framework import serializers
+
+from intake.models import Application
+from workflow.models import Check, WorkItem
+
+id_number_format = RegexValidator(
+    r"^\d{17}[\dXx]$", "身份证号码应为18位，最后一位可为数字或X / an ID number has 18 characters, the last may be X"
+)
+mobile_format = RegexValidator(r"^1[3-9]\d{9}$", "手机号码应为11位 / a mobile number has 11 digits starting with 1")
+
+
+class PersonInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=18, validators=[id_number_format])
+    phone = serializers.CharField(max_length=11, validators=[mobile_format])
+
+    def validate_id_number(self, value: str) -> str:
+        return value.upper()
+
+
+class ShareholderInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    id_number = serializers.CharField(max_length=18, validators=[id_number_format])
+    contribution = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal("0.01"))
+
+    def validate_id_number(self, value: str) -> str:
+        return value.upper()
+
+
+class CompanyInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    address = serializers.CharField(max_length=200)
+    business_scope = serializers.CharField(max_length=2000)
+    registered_capital = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal("0.01"))
+    employees = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, default=0)
+
+
+class ApplicationInputSerializer(serializers.Serializer):
+    company = CompanyInputSerializer()
+    legal_representative = PersonInputSerializer()
+    handler = PersonInputSerializer(required=False, allow_null=True)
+    shareholders = ShareholderInputSerializer(many=True, allow_empty=False)
+    departments = serializers.ListField(
+        child=serializers.ChoiceField(choices=settings.DEPARTMENT_CODES), required=False, allow_empty=True
+    )
+
+    def validate_departments(self, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("部门重复 / a department is listed twice")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        # market_regulation is always included: it issues the credit code the others need.
+        wanted = set(attrs.get("departments") or settings.DEPARTMENT_CODES) | {"market_regulation"}
+        attrs["departments"] = [code for code in settings.DEPARTMENT_CODES if code in wanted]
+        if not attrs.get("handler"):
+            attrs.pop("handler", None)
+        return attrs
+
+
+class CheckOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Check
+        fields = ["library", "status", "outcome", "versions", "findings"]
+
+
+class WorkItemOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WorkItem
+        fields = ["department", "status", "result", "error", "attempts", "finished_at"]
+
+
+class ApplicationOutputSerializer(serializers.ModelSerializer):
+    checks = CheckOutputSerializer(many=True, read_only=True)
+    departments = WorkItemOutputSerializer(many=True, read_only=True, source="work_items")
+    company = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "outcome",
+            "credit_code",
+            "company",
+            "created_at",
+            "decided_at",
+            "completed_at",
+            "checks",
+            "departments",
+        ]
+
+    def get_company(self, application: Application) -> dict:
+        return {
+            "name": application.company_name,
+            "address": application.address,
+            "business_scope": application.business_scope,
+            "registered_capital": f"{application.registered_capital:.2f}",
+            "employees": application.employees,
+        }

@@ -1,0 +1,108 @@
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+
+from accounts.models import ApiClient
+from audit.services import audit_record
+from intake.models import Application, Person, PersonRole
+from workflow.services import pipeline_start
+
+
+class IdempotencyConflict(Exception):
+    """The same Idempotency-Key was sent with a different body."""
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    application: Application
+    created: bool
+
+
+def document_fingerprint(document: dict) -> str:
+    return hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def application_submit(
+    *,
+    document: dict,
+    applicant: AbstractBaseUser | None = None,
+    api_client: ApiClient | None = None,
+    idempotency_key: str | None = None,
+) -> SubmitResult:
+    """Stores a validated application document and starts the pipeline, all in one transaction.
+
+    With an idempotency key, a repeat returns the first application and creates nothing.
+    """
+    fingerprint = document_fingerprint(document)
+    if idempotency_key:
+        existing = _application_for_key(api_client=api_client, idempotency_key=idempotency_key, fingerprint=fingerprint)
+        if existing:
+            return SubmitResult(application=existing, created=False)
+    try:
+        with transaction.atomic():
+            application = _application_create(
+                document=document,
+                applicant=applicant,
+                api_client=api_client,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+            )
+    except IntegrityError:
+        # Two concurrent requests with the same key: the loser returns the winner's application.
+        existing = idempotency_key and _application_for_key(
+            api_client=api_client, idempotency_key=idempotency_key, fingerprint=fingerprint
+        )
+        if not existing:
+            raise
+        return SubmitResult(application=existing, created=False)
+    return SubmitResult(application=application, created=True)
+
+
+def _application_for_key(*, api_client: ApiClient | None, idempotency_key: str, fingerprint: str) -> Application | None:
+    existing = Application.objects.filter(api_client=api_client, idempotency_key=idempotency_key).first()
+    if existing and existing.request_fingerprint != fingerprint:
+        raise IdempotencyConflict("This Idempotency-Key was already used with a different request body.")
+    return existing
+
+
+def _application_create(
+    *,
+    document: dict,
+    applicant: AbstractBaseUser | None,
+    api_client: ApiClient | None,
+    idempotency_key: str | None,
+    fingerprint: str,
+) -> Application:
+    company = document["company"]
+    application = Application.objects.create(
+        company_name=company["name"],
+        address=company["address"],
+        business_scope=company["business_scope"],
+        registered_capital=company["registered_capital"],
+        employees=company.get("employees") or 0,
+        applicant=applicant,
+        api_client=api_client,
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint,
+    )
+    legal = document["legal_representative"]
+    persons = [Person(application=application, role=PersonRole.LEGAL_REPRESENTATIVE, **legal)]
+    if document.get("handler"):
+        persons.append(Person(application=application, role=PersonRole.HANDLER, **document["handler"]))
+    persons.extend(
+        Person(application=application, role=PersonRole.SHAREHOLDER, position=index, **shareholder)
+        for index, shareholder in enumerate(document.get("shareholders", []))
+    )
+    Person.objects.bulk_create(persons)
+    actor = f"client:{api_client.name}" if api_client else f"user:{applicant.get_username()}" if applicant else "system"
+    audit_record(
+        action="application.submitted",
+        actor=actor,
+        application_id=application.id,
+        departments=document["departments"],
+    )
+    pipeline_start(application=application, departments=document["departments"])
+    return application

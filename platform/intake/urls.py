@@ -1,0 +1,12 @@
+from django.urls import path
+
+from intake import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("apply/", views.apply, name="apply"),
+    path("applications/<uuid:application_id>/", views.application_status, name="application-status"),
+    path(
+        "applications/<uuid:application_id>/status.json", views.application_status_json, name="application-status-json"
+    ),
+]

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from review import views
+
+urlpatterns = [
+    path("", views.queue, name="review-queue"),
+    path("<uuid:application_id>/", views.case, name="review-case"),
+]

@@ -1,0 +1,110 @@
+"""The sweeper re-drives work that is stuck past a deadline (a lost message, a killed worker)."""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from intake.models import Application, ApplicationStatus
+from workflow.models import Check, CheckStatus, WorkItem, WorkItemStatus
+from workflow.outbox import outbox_enqueue
+from workflow.services import (
+    CALL_DEPARTMENT_TASK,
+    CHECKS_QUEUE,
+    RUN_CHECK_TASK,
+    checks_fan_in,
+    department_queue,
+    dispatch_ready,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    checks: int = 0
+    work_items: int = 0
+    applications: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.checks + self.work_items + self.applications
+
+
+def workflow_sweep(*, stuck_after: timedelta | None = None) -> SweepReport:
+    stuck_after = stuck_after or timedelta(seconds=settings.WORKFLOW_STUCK_AFTER_SECONDS)
+    deadline = timezone.now() - stuck_after
+    report = SweepReport(
+        checks=_sweep_checks(deadline=deadline),
+        work_items=_sweep_work_items(deadline=deadline),
+        applications=_sweep_applications(deadline=deadline),
+    )
+    if report.total:
+        logger.info("sweeper re-drove %s checks, %s work items, %s applications", *vars(report).values())
+    return report
+
+
+def _sweep_checks(*, deadline: object) -> int:
+    stuck = Check.objects.filter(
+        status__in=(CheckStatus.PENDING, CheckStatus.RUNNING),
+        updated_at__lt=deadline,
+        application__status__in=(ApplicationStatus.SUBMITTED, ApplicationStatus.CHECKING),
+    ).values_list("id", flat=True)
+    count = 0
+    for check_id in stuck:
+        with transaction.atomic():
+            check = Check.objects.select_for_update().get(pk=check_id)
+            if check.status not in (CheckStatus.PENDING, CheckStatus.RUNNING) or check.updated_at >= deadline:
+                continue
+            # A running check this old lost its worker: its attempt is counted, run it again.
+            check.status = CheckStatus.PENDING
+            check.save(update_fields=["status", "updated_at"])
+            outbox_enqueue(task=RUN_CHECK_TASK, queue=CHECKS_QUEUE, check_id=check.pk)
+            count += 1
+    return count
+
+
+def _sweep_work_items(*, deadline: object) -> int:
+    now = timezone.now()
+    stuck = WorkItem.objects.filter(
+        status__in=(WorkItemStatus.PENDING, WorkItemStatus.IN_PROGRESS),
+        updated_at__lt=deadline,
+        application__status=ApplicationStatus.DISPATCHING,
+    ).values_list("id", "application_id")
+    count = 0
+    for item_id, application_id in stuck:
+        with transaction.atomic():
+            Application.objects.select_for_update().get(pk=application_id)
+            item = WorkItem.objects.select_for_update().get(pk=item_id)
+            if item.status not in (WorkItemStatus.PENDING, WorkItemStatus.IN_PROGRESS) or item.updated_at >= deadline:
+                continue
+            if item.next_attempt_at and item.next_attempt_at > now:
+                continue
+            # Safe to repeat: the department replays its original answer for the same key.
+            item.status = WorkItemStatus.PENDING
+            item.save(update_fields=["status", "updated_at"])
+            outbox_enqueue(task=CALL_DEPARTMENT_TASK, queue=department_queue(item.department), work_item_id=item.pk)
+            count += 1
+    return count
+
+
+def _sweep_applications(*, deadline: object) -> int:
+    """Advances applications whose children all finished but which did not move on."""
+    candidates = Application.objects.filter(
+        status__in=(ApplicationStatus.SUBMITTED, ApplicationStatus.CHECKING, ApplicationStatus.DISPATCHING),
+        updated_at__lt=deadline,
+    ).values_list("id", flat=True)
+    count = 0
+    for application_id in candidates:
+        with transaction.atomic():
+            application = Application.objects.select_for_update().get(pk=application_id)
+            before = application.status
+            if application.status == ApplicationStatus.CHECKING:
+                checks_fan_in(application)
+            elif application.status == ApplicationStatus.DISPATCHING:
+                dispatch_ready(application=application)
+            count += application.status != before
+    return count

@@ -1,0 +1,29 @@
+"""Thin Celery tasks: IDs in, a service call, nothing else. Every one is idempotent."""
+
+from celery import shared_task
+
+from workflow.outbox import outbox_relay
+from workflow.services import check_run, department_call
+from workflow.sweeper import workflow_sweep
+
+TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
+
+
+@shared_task(name="workflow.run_check", **TASK_OPTIONS)
+def run_check(*, check_id: int) -> None:
+    check_run(check_id=check_id)
+
+
+@shared_task(name="workflow.call_department", **TASK_OPTIONS)
+def call_department(*, work_item_id: int) -> None:
+    department_call(work_item_id=work_item_id)
+
+
+@shared_task(name="workflow.outbox_relay", **TASK_OPTIONS, time_limit=60)
+def relay_outbox() -> int:
+    return outbox_relay()
+
+
+@shared_task(name="workflow.sweep", **TASK_OPTIONS, time_limit=120)
+def sweep() -> int:
+    return workflow_sweep().total
