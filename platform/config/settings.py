@@ -9,7 +9,7 @@ from pathlib import Path
 import environ
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(environ.Env().str("ONEWINDOW_VAR_DIR", default=str(REPO_ROOT / "var")))
+VAR_DIR = Path(environ.Env().str("ONEWINDOW_VAR_DIR", default=str(REPO_ROOT / "var"))).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 env = environ.Env()
@@ -108,6 +108,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [REPO_ROOT / "platform" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
