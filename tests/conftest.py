@@ -58,7 +58,9 @@ def citizens_csv(*people: dict, status: str = "valid") -> str:
     return "id_number,name,phone,status\n" + "\n".join(rows) + "\n"
 
 
-def application_document(*, name: str = "深圳市云帆科技有限公司", person: dict | None = None, **company: object) -> dict:
+def application_document(
+    *, name: str = "深圳市云帆科技有限公司", person: dict | None = None, **company: object
+) -> dict:
     person = person or CLEAN_PERSON
     return {
         "company": {
@@ -134,7 +136,18 @@ def celery_workers(django_db_setup: None, django_db_blocker: object, live_server
         "PYTHONPATH": f"{REPO_ROOT / 'platform'}{os.pathsep}{REPO_ROOT}",
     }
     queues = ",".join(f"dept.{code}" for code in settings.DEPARTMENT_CODES)
-    celery = [sys.executable, "-m", "celery", "-A", "config", "worker", "--without-gossip", "--without-mingle", "-l", "WARNING"]
+    celery = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--without-gossip",
+        "--without-mingle",
+        "-l",
+        "WARNING",
+    ]
     logs = Path(settings.VAR_DIR) / "worker-logs"
     logs.mkdir(parents=True, exist_ok=True)
     processes = [

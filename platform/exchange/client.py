@@ -1,20 +1,45 @@
 """HTTP to the department systems. The platform never imports department code."""
 
 import functools
+from collections.abc import Callable
 
 import httpx
 from django.conf import settings
+from django.core import signals
+from django.db import close_old_connections
 
 _IN_PROCESS_BASE_URL = "http://departments.internal/departments/"
+
+
+def _in_process_application(environ: dict, start_response: Callable) -> list[bytes]:
+    """Serves one request with this process's Django application, as Django's test client does.
+
+    Django closes "old" database connections when a request starts and finishes; in-process,
+    that would close the caller's own connection, so those handlers are held off while the
+    response is built and read.
+    """
+    from config.wsgi import application
+
+    captured: list = []
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        response = application(environ, lambda status, headers, exc_info=None: captured.extend([status, headers]))
+        body = b"".join(response)
+        if hasattr(response, "close"):
+            response.close()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+    start_response(*captured)
+    return [body]
 
 
 @functools.cache
 def _in_process_transport() -> httpx.WSGITransport:
     # Embedded dry-runs without a server: the same HTTP requests, served by this process's
     # Django application (which mounts the simulators) instead of a socket.
-    from config.wsgi import application
-
-    return httpx.WSGITransport(app=application)
+    return httpx.WSGITransport(app=_in_process_application)
 
 
 def department_http_client() -> httpx.Client:

@@ -37,7 +37,14 @@ def test_clean_application_completes_with_a_credit_code_and_six_results(
     assert uscc.is_valid(body["credit_code"])
     assert [c["outcome"] for c in body["checks"]] == ["pass", "pass", "pass", "pass"]
     departments = {d["department"]: d for d in body["departments"]}
-    assert set(departments) == {"market_regulation", "tax", "public_security", "social_security", "housing_fund", "bank"}
+    assert set(departments) == {
+        "market_regulation",
+        "tax",
+        "public_security",
+        "social_security",
+        "housing_fund",
+        "bank",
+    }
     assert all(d["status"] == "done" for d in departments.values())
     assert departments["market_regulation"]["result"]["credit_code"] == body["credit_code"]
     assert departments["tax"]["result"]["taxpayer_id"] == body["credit_code"]
