@@ -1,0 +1,120 @@
+"""Each department's own records, for its administrators to read. Records are written only by
+the simulators; the run-time switches are the one thing edited here."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from departments import models
+from departments.validation import mask_id_number, mask_phone
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(models.DepartmentConfig)
+class DepartmentConfigAdmin(admin.ModelAdmin):
+    list_display = ["department", "latency_ms_min", "latency_ms_max", "failure_rate", "updated_at"]
+    readonly_fields = ["department", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class ProcessedRequestAdmin(ReadOnlyAdmin):
+    list_display = ["idempotency_key", "status_code", "created_at"]
+    list_filter = ["status_code"]
+    search_fields = ["idempotency_key"]
+    date_hierarchy = "created_at"
+
+
+for request_model in (
+    models.MarketRegulationRequest,
+    models.TaxRequest,
+    models.PublicSecurityRequest,
+    models.SocialSecurityRequest,
+    models.HousingFundRequest,
+    models.BankRequest,
+):
+    admin.site.register(request_model, ProcessedRequestAdmin)
+
+
+class MarketShareholderInline(admin.TabularInline):
+    model = models.MarketShareholder
+    extra = 0
+    can_delete = False
+    fields = ["name", "contribution"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(models.MarketEnterprise)
+class MarketEnterpriseAdmin(ReadOnlyAdmin):
+    list_display = ["name", "credit_code", "license_number", "region_code", "registered_capital", "registered_at"]
+    search_fields = ["name", "credit_code"]
+    list_filter = ["region_code"]
+    exclude = ["legal_representative_id_number"]
+    inlines = [MarketShareholderInline]
+
+
+@admin.register(models.TaxRegistration)
+class TaxRegistrationAdmin(ReadOnlyAdmin):
+    list_display = ["taxpayer_id", "company_name", "tax_authority", "invoice_monthly_count", "registered_at"]
+    search_fields = ["taxpayer_id", "company_name"]
+    list_filter = ["tax_authority"]
+    exclude = ["legal_representative_phone"]
+
+
+@admin.register(models.Citizen)
+class CitizenAdmin(ReadOnlyAdmin):
+    # Masked even here: the admin list is a screen others can look over a shoulder at.
+    list_display = ["masked_id_number", "name", "masked_phone", "status", "updated_at"]
+    list_filter = ["status"]
+    search_fields = ["=id_number"]
+    exclude = ["id_number", "phone"]
+    readonly_fields = ["masked_id_number", "masked_phone"]
+
+    @admin.display(description="ID number")
+    def masked_id_number(self, obj: models.Citizen) -> str:
+        return mask_id_number(obj.id_number)
+
+    @admin.display(description="phone")
+    def masked_phone(self, obj: models.Citizen) -> str:
+        return mask_phone(obj.phone)
+
+
+@admin.register(models.SealOrder)
+class SealOrderAdmin(ReadOnlyAdmin):
+    list_display = ["order_number", "company_name", "credit_code", "maker", "ready_at"]
+    search_fields = ["order_number", "credit_code", "company_name"]
+
+
+@admin.register(models.SocialSecurityAccount)
+class SocialSecurityAccountAdmin(ReadOnlyAdmin):
+    list_display = ["account_number", "company_name", "credit_code", "office", "employees", "registered_at"]
+    search_fields = ["account_number", "credit_code", "company_name"]
+
+
+@admin.register(models.HousingFundAccount)
+class HousingFundAccountAdmin(ReadOnlyAdmin):
+    list_display = ["account_number", "company_name", "credit_code", "center", "employees", "registered_at"]
+    search_fields = ["account_number", "credit_code", "company_name"]
+
+
+@admin.register(models.BankAppointment)
+class BankAppointmentAdmin(ReadOnlyAdmin):
+    list_display = ["appointment_number", "company_name", "bank", "branch", "appointment_at"]
+    search_fields = ["appointment_number", "credit_code", "company_name"]
+    list_filter = ["bank"]
+    exclude = ["contact_phone"]

@@ -1,0 +1,348 @@
+"""What every department simulator does the same way: authentication, run-time configuration,
+latency and failure injection, exactly-once processing of work items, and the citizen registry
+of public security.
+
+This package is "the outside world": it must not import any platform app.
+"""
+
+import csv
+import hashlib
+import hmac
+import io
+import json
+import logging
+import math
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from departments.models import Citizen, DepartmentConfig, ProcessedRequest
+from departments.simulators import Done, simulator_get
+from departments.validation import (
+    id_number_normalize,
+    id_number_problem,
+    mask_id_number,
+    mask_phone,
+    mobile_problem,
+)
+
+logger = logging.getLogger(__name__)
+
+LATENCY_MS_LIMIT = 60_000
+CITIZEN_STATUSES = ("valid", "revoked", "deceased")
+CITIZEN_COLUMNS = ("id_number", "name", "phone", "status")
+
+
+def department_exists(*, department: str) -> bool:
+    return department in settings.DEPARTMENT_CODES and simulator_get(code=department) is not None
+
+
+def token_is_valid(*, department: str, authorization: str) -> bool:
+    """``Authorization: Bearer <token>`` with this department's own token, in constant time."""
+    scheme, _, token = authorization.strip().partition(" ")
+    expected = settings.DEPARTMENT_TOKENS.get(department, "")
+    if scheme.lower() != "bearer" or not token.strip() or not expected:
+        return False
+    return hmac.compare_digest(token.strip().encode(), expected.encode())
+
+
+# --- configuration --------------------------------------------------------------------------
+class ConfigInvalid(Exception):
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("invalid department configuration")
+        self.errors = errors
+
+
+def _default_latency() -> tuple[int, int]:
+    raw = str(settings.DEPARTMENT_LATENCY_MS).strip()
+    low, _, high = raw.partition("-")
+    try:
+        latency_min = int(low)
+        latency_max = int(high) if high else latency_min
+    except ValueError as exc:
+        raise ImproperlyConfigured("DEPARTMENT_LATENCY_MS must look like '20-150' or '50'") from exc
+    if not 0 <= latency_min <= latency_max:
+        raise ImproperlyConfigured("DEPARTMENT_LATENCY_MS must be a range of non-negative milliseconds")
+    return latency_min, latency_max
+
+
+def config_get(*, department: str) -> DepartmentConfig:
+    """The department's switches, read from the database every time: a change made through any
+    process applies at once in all of them."""
+    config = DepartmentConfig.objects.filter(department=department).first()
+    if config is not None:
+        return config
+    latency_min, latency_max = _default_latency()
+    config, _created = DepartmentConfig.objects.get_or_create(
+        department=department,
+        defaults={
+            "latency_ms_min": latency_min,
+            "latency_ms_max": latency_max,
+            "failure_rate": float(settings.DEPARTMENT_FAILURE_RATE),
+        },
+    )
+    return config
+
+
+def config_as_dict(config: DepartmentConfig) -> dict[str, Any]:
+    return {
+        "latency_ms_min": config.latency_ms_min,
+        "latency_ms_max": config.latency_ms_max,
+        "failure_rate": config.failure_rate,
+    }
+
+
+def config_update(*, department: str, changes: Any) -> DepartmentConfig:
+    """Apply any of the three switches; the others keep their value. Raises ``ConfigInvalid``."""
+    if not isinstance(changes, dict):
+        raise ConfigInvalid({"body": ["expected a JSON object"]})
+    errors: dict[str, list[str]] = {}
+    for key in changes:
+        if key not in ("latency_ms_min", "latency_ms_max", "failure_rate"):
+            errors[str(key)] = ["unknown setting"]
+    for key in ("latency_ms_min", "latency_ms_max"):
+        if key in changes:
+            value = changes[key]
+            if isinstance(value, bool) or not isinstance(value, int):
+                errors[key] = ["must be an integer number of milliseconds"]
+            elif not 0 <= value <= LATENCY_MS_LIMIT:
+                errors[key] = [f"must be between 0 and {LATENCY_MS_LIMIT}"]
+    if "failure_rate" in changes:
+        value = changes["failure_rate"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            errors["failure_rate"] = ["must be a number"]
+        elif not 0 <= value <= 1:
+            errors["failure_rate"] = ["must be between 0 and 1"]
+    if errors:
+        raise ConfigInvalid(errors)
+    with transaction.atomic():
+        config = config_get(department=department)
+        config = DepartmentConfig.objects.select_for_update().get(pk=config.pk)
+        for key, value in changes.items():
+            setattr(config, key, float(value) if key == "failure_rate" else value)
+        if config.latency_ms_min > config.latency_ms_max:
+            raise ConfigInvalid({"latency_ms_min": ["must not exceed latency_ms_max"]})
+        config.save()
+    logger.info("department=%s config changed: %s", department, config_as_dict(config))
+    return config
+
+
+# --- work items -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: dict[str, Any]
+    replayed: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _fingerprint(body: Any) -> str:
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested errors as ``{"company.name": [...], "shareholders.0.id_number": [...]}``."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            # A nested object's or list's own error belongs to that field itself.
+            path = prefix if prefix and key == "non_field_errors" else f"{prefix}.{key}" if prefix else str(key)
+            flat.update(_flatten_errors(value, path))
+    elif isinstance(errors, list) and all(isinstance(item, str) for item in errors):
+        flat[prefix or "non_field_errors"] = [str(item) for item in errors]
+    elif isinstance(errors, list):
+        for index, item in enumerate(errors):
+            if item:
+                flat.update(_flatten_errors(item, f"{prefix}.{index}"))
+    else:
+        flat[prefix or "non_field_errors"] = [str(errors)]
+    return flat
+
+
+def _replay(*, stored: ProcessedRequest, fingerprint: str) -> Reply:
+    if stored.request_fingerprint != fingerprint:
+        return Reply(
+            409,
+            {"error": "this Idempotency-Key was already used with a different request body"},
+        )
+    return Reply(stored.status_code, stored.response_body, replayed=True)
+
+
+def _inject_latency_and_failure(*, department: str) -> Reply | None:
+    config = config_get(department=department)
+    if config.latency_ms_max > 0:
+        time.sleep(random.uniform(config.latency_ms_min, config.latency_ms_max) / 1000)
+    if config.failure_rate > 0 and random.random() < config.failure_rate:
+        logger.info("department=%s simulated outage", department)
+        return Reply(503, {"error": "simulated outage"}, headers={"Retry-After": "1"})
+    return None
+
+
+def request_process(*, department: str, idempotency_key: str, body: Any) -> Reply:
+    """Handle one work item exactly once in effect.
+
+    The first request with a key is processed and its answer stored under a unique constraint
+    on the key; a repeat, even one racing the first, gets the stored answer back.
+    """
+    simulator = simulator_get(code=department)
+    if simulator is None:
+        raise LookupError(department)
+    outage = _inject_latency_and_failure(department=department)
+    if outage is not None:
+        return outage
+
+    fingerprint = _fingerprint(body)
+    model = simulator.request_model
+    stored = model.objects.filter(idempotency_key=idempotency_key).first()
+    if stored is not None:
+        return _replay(stored=stored, fingerprint=fingerprint)
+
+    if not isinstance(body, dict):
+        return Reply(400, {"errors": {"non_field_errors": ["the body must be a JSON object"]}})
+    serializer = simulator.input_serializer(data=body)
+    if not serializer.is_valid():
+        return Reply(400, {"errors": _flatten_errors(serializer.errors)})
+
+    try:
+        # The department's work and the record of the answer commit together or not at all.
+        with transaction.atomic():
+            outcome = simulator.process(data=serializer.validated_data, now=timezone.now())
+            if isinstance(outcome, Done):
+                reply = Reply(201, {"status": "done", "result": outcome.result})
+            else:
+                reply = Reply(422, {"status": "refused", "reason": outcome.reason, "reason_en": outcome.reason_en})
+            model.objects.create(
+                idempotency_key=idempotency_key,
+                request_fingerprint=fingerprint,
+                request_body=body,
+                status_code=reply.status,
+                response_body=reply.body,
+            )
+    except IntegrityError:
+        # A concurrent duplicate committed first: its answer is the answer.
+        stored = model.objects.filter(idempotency_key=idempotency_key).first()
+        if stored is None:
+            raise
+        return _replay(stored=stored, fingerprint=fingerprint)
+    logger.info("department=%s work item answered %s", department, reply.status)
+    return reply
+
+
+# --- citizen registry (public security) -----------------------------------------------------
+@dataclass(frozen=True)
+class CitizenCheck:
+    found: bool
+    name_matches: bool
+    status: str | None
+
+
+def citizen_verify(*, id_number: str, name: str) -> CitizenCheck:
+    """Whether an ID number is registered, to that name, and its status. Least privilege: the
+    registry's own name and phone never leave the department."""
+    citizen = Citizen.objects.filter(id_number=id_number_normalize(id_number)).only("name", "status").first()
+    if citizen is None:
+        return CitizenCheck(found=False, name_matches=False, status=None)
+    return CitizenCheck(found=True, name_matches=citizen.name == name.strip(), status=citizen.status)
+
+
+class CitizenImportRejected(Exception):
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(f"{len(errors)} bad rows")
+        self.errors = errors
+
+
+def _citizen_rows(*, csv_text: str) -> tuple[list[Citizen], list[dict[str, Any]]]:
+    """Parse and check every row; messages carry physical line numbers and masked values."""
+    errors: list[dict[str, Any]] = []
+    reader = csv.reader(io.StringIO(csv_text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], [{"line": 1, "message": "the file is empty; expected a header row / 文件为空"}]
+    except csv.Error as exc:
+        return [], [{"line": 1, "message": f"unreadable CSV: {exc}"}]
+    columns = [name.strip().lower() for name in header]
+    missing = [name for name in CITIZEN_COLUMNS if name not in columns]
+    if missing:
+        return [], [{"line": 1, "message": f"missing columns / 缺少列: {', '.join(missing)}"}]
+    position = {name: columns.index(name) for name in CITIZEN_COLUMNS}
+    width = max(position.values()) + 1
+
+    citizens: list[Citizen] = []
+    first_line_of: dict[str, int] = {}
+    last_line = reader.line_num
+    while True:
+        line = last_line + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append({"line": line, "message": f"unreadable CSV: {exc}"})
+            break
+        last_line = reader.line_num
+        if not any(value.strip() for value in record):
+            continue
+        if len(record) < width:
+            errors.append({"line": line, "message": f"expected {len(columns)} columns, found {len(record)}"})
+            continue
+        raw_id = record[position["id_number"]].strip()
+        name = record[position["name"]].strip()
+        phone = record[position["phone"]].strip()
+        status = record[position["status"]].strip().lower()
+
+        problems: list[str] = []
+        id_number = id_number_normalize(raw_id)
+        id_problem = id_number_problem(raw_id)
+        if id_problem:
+            problems.append(f"{id_problem} ({mask_id_number(raw_id)})")
+        elif id_number in first_line_of:
+            problems.append(
+                f"duplicate ID number {mask_id_number(id_number)}, first on line {first_line_of[id_number]}"
+                " / 身份证号码重复"
+            )
+        if not name:
+            problems.append("name is empty / 姓名为空")
+        elif len(name) > 64:
+            problems.append("name is longer than 64 characters / 姓名过长")
+        phone_problem = mobile_problem(phone)
+        if phone_problem:
+            # The phone is masked, never echoed: an invalid number may still be someone's.
+            problems.append(f"{phone_problem} ({mask_phone(phone)})")
+        if status not in CITIZEN_STATUSES:
+            problems.append("status must be valid, revoked or deceased / 状态应为 valid、revoked 或 deceased")
+        if problems:
+            errors.extend({"line": line, "message": problem} for problem in problems)
+        if not id_problem:
+            first_line_of.setdefault(id_number, line)
+        if not problems:
+            citizens.append(Citizen(id_number=id_number, name=name, phone=phone, status=status))
+    if not citizens and not errors:
+        errors.append({"line": 2, "message": "the file has no data rows / 文件没有数据行"})
+    return citizens, errors
+
+
+def citizens_import(*, csv_text: str) -> int:
+    """Upsert the citizens of a CSV by ID number, all rows or none. Raises
+    ``CitizenImportRejected`` listing every bad row."""
+    citizens, errors = _citizen_rows(csv_text=csv_text)
+    if errors:
+        raise CitizenImportRejected(errors)
+    with transaction.atomic():
+        # One INSERT ... ON CONFLICT per batch: 100k rows are a few dozen statements.
+        Citizen.objects.bulk_create(
+            citizens,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["id_number"],
+            update_fields=["name", "phone", "status", "updated_at"],
+        )
+    logger.info("department=public_security imported %d citizens", len(citizens))
+    return len(citizens)

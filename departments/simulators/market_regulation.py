@@ -1,0 +1,143 @@
+"""Market regulation (市场监管): establishment registration, the enterprise register, and the
+unified social credit code (GB 32100-2015)."""
+
+import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from rest_framework import serializers
+from stdnum.cn import uscc
+from stdnum.iso7064 import mod_11_10
+
+from departments.models import MarketEnterprise, MarketRegulationRequest, MarketShareholder
+from departments.simulators import Done, Outcome, Refused, Simulator, register
+from departments.simulators.common import (
+    IdNumberField,
+    application_id_field,
+    employees_field,
+    local_iso,
+    money_field,
+    name_field,
+    person_name_field,
+    region_code_of,
+)
+
+# Registration authority 9 (market regulation) + entity type 1 (enterprise).
+_AUTHORITY_AND_TYPE = "91"
+_ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_ORG_CODE_SPACE = 10**8
+# Multiplying by a number coprime to 10 permutes [0, 10^8): the organisation codes of
+# consecutive companies look unrelated, yet two sequence numbers never share one.
+_ORG_CODE_MULTIPLIER = 48_271_173
+_ORG_CODE_OFFSET = 31_415_926
+
+
+def organization_code(*, sequence: int) -> str:
+    """A 9-character GB 11714 organisation code: 8 digits and the check character."""
+    if not 0 < sequence < _ORG_CODE_SPACE:
+        # Beyond 10^8 registrations the body would need letters; far past any simulation.
+        raise ValueError("organisation code sequence exhausted")
+    body = f"{(sequence * _ORG_CODE_MULTIPLIER + _ORG_CODE_OFFSET) % _ORG_CODE_SPACE:08d}"
+    return body + organization_check_character(body)
+
+
+def organization_check_character(body: str) -> str:
+    """GB 11714's check character for an 8-digit organisation-code body."""
+    check = 11 - sum(int(char) * weight for char, weight in zip(body, _ORG_CODE_WEIGHTS, strict=True)) % 11
+    return {10: "X", 11: "0"}.get(check, str(check))
+
+
+def credit_code_issue(*, sequence: int, region_code: str) -> str:
+    """The 18-character unified social credit code for the ``sequence``-th registration."""
+    head = _AUTHORITY_AND_TYPE + region_code + organization_code(sequence=sequence)
+    return head + uscc.calc_check_digit(head)
+
+
+def license_number_issue(*, sequence: int, region_code: str) -> str:
+    """The 15-digit business-licence registration number (注册号) with its ISO 7064 check."""
+    head = f"{region_code}{sequence:08d}"
+    return head + mod_11_10.calc_check_digit(head)
+
+
+class _CompanyInput(serializers.Serializer):
+    name = name_field()
+    address = serializers.CharField(max_length=500)
+    business_scope = serializers.CharField(max_length=2000)
+    registered_capital = money_field()
+    employees = employees_field()
+
+
+class _PersonInput(serializers.Serializer):
+    name = person_name_field()
+    id_number = IdNumberField()
+
+
+class _ShareholderInput(serializers.Serializer):
+    name = name_field()
+    id_number = IdNumberField()
+    contribution = money_field()
+
+
+class MarketRegulationInput(serializers.Serializer):
+    application_id = application_id_field()
+    company = _CompanyInput()
+    legal_representative = _PersonInput()
+    shareholders = _ShareholderInput(many=True, allow_empty=False)
+
+
+_NAME_TAKEN = Refused(
+    reason="企业名称已被登记，请更换名称",
+    reason_en="The company name is already in the enterprise register; choose another name",
+)
+
+
+@register("market_regulation")
+class MarketRegulation(Simulator):
+    request_model = MarketRegulationRequest
+    input_serializer = MarketRegulationInput
+
+    def process(self, *, data: dict[str, Any], now: datetime.datetime) -> Outcome:
+        company = data["company"]
+        if MarketEnterprise.objects.filter(name=company["name"]).exists():
+            return _NAME_TAKEN
+        region_code = region_code_of(company["address"])
+        try:
+            with transaction.atomic():
+                enterprise = MarketEnterprise.objects.create(
+                    application_id=data["application_id"],
+                    name=company["name"],
+                    region_code=region_code,
+                    address=company["address"],
+                    business_scope=company["business_scope"],
+                    registered_capital=company["registered_capital"],
+                    employees=company["employees"],
+                    legal_representative_name=data["legal_representative"]["name"],
+                    legal_representative_id_number=data["legal_representative"]["id_number"],
+                    registered_at=now,
+                )
+        except IntegrityError:
+            # Another registration of the same name committed between the check and the insert.
+            if MarketEnterprise.objects.filter(name=company["name"]).exists():
+                return _NAME_TAKEN
+            raise
+        # The codes come from the primary key, which the database hands out exactly once.
+        enterprise.credit_code = credit_code_issue(sequence=enterprise.pk, region_code=region_code)
+        enterprise.license_number = license_number_issue(sequence=enterprise.pk, region_code=region_code)
+        enterprise.save(update_fields=["credit_code", "license_number"])
+        MarketShareholder.objects.bulk_create(
+            MarketShareholder(
+                enterprise=enterprise,
+                name=holder["name"],
+                id_number=holder["id_number"],
+                contribution=holder["contribution"],
+            )
+            for holder in data["shareholders"]
+        )
+        return Done(
+            {
+                "credit_code": enterprise.credit_code,
+                "license_number": enterprise.license_number,
+                "company_name": enterprise.name,
+                "registered_at": local_iso(now),
+            }
+        )

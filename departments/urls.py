@@ -1,0 +1,21 @@
+from django.urls import path
+
+from departments import views
+
+app_name = "departments"
+
+urlpatterns = [
+    path(
+        "<str:code>/citizens/verify/",
+        views.citizen_verify,
+        name="citizen-verify",
+    ),
+    path(
+        "<str:code>/citizens/import/",
+        views.citizens_import,
+        name="citizens-import",
+    ),
+    path("<str:code>/requests/", views.request_create, name="request-create"),
+    path("<str:code>/config/", views.config_detail, name="config"),
+    path("<str:code>/health/", views.health, name="health"),
+]

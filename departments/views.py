@@ -1,0 +1,132 @@
+"""HTTP face of the department simulators: JSON in and out, bearer tokens, no sessions, no CSRF
+(the callers are systems, not browsers). The work is done in ``departments.services``."""
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from departments import services
+
+IDEMPOTENCY_KEY_MAX = 200
+CITIZENS_CSV_MAX_BYTES = 64 * 1024 * 1024
+
+View = Callable[..., JsonResponse]
+
+
+def _json(body: dict[str, Any], *, status: int = 200, headers: dict[str, str] | None = None) -> JsonResponse:
+    return JsonResponse(body, status=status, headers=headers, json_dumps_params={"ensure_ascii": False})
+
+
+def department_endpoint(
+    *, methods: tuple[str, ...], auth: bool = True, only: str | None = None
+) -> Callable[[View], View]:
+    """Unknown department -> 404, wrong method -> 405, missing or foreign token -> 401."""
+
+    def decorator(view: View) -> View:
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, code: str) -> JsonResponse:
+            if not services.department_exists(department=code) or (only is not None and code != only):
+                return _json({"error": "unknown department"}, status=404)
+            if request.method not in methods:
+                return _json({"error": "method not allowed"}, status=405, headers={"Allow": ", ".join(methods)})
+            if auth and not services.token_is_valid(
+                department=code, authorization=request.headers.get("Authorization", "")
+            ):
+                return _json(
+                    {"error": "missing or invalid bearer token for this department"},
+                    status=401,
+                    headers={"WWW-Authenticate": 'Bearer realm="departments"'},
+                )
+            return view(request, code)
+
+        return wrapper
+
+    return decorator
+
+
+def _json_body(request: HttpRequest) -> tuple[Any, JsonResponse | None]:
+    try:
+        return json.loads(request.body or b"null"), None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None, _json({"errors": {"body": ["the body is not valid JSON"]}}, status=400)
+
+
+@department_endpoint(methods=("POST",))
+def request_create(request: HttpRequest, code: str) -> JsonResponse:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX:
+        return _json(
+            {"errors": {"Idempotency-Key": [f"the header is required (1 to {IDEMPOTENCY_KEY_MAX} characters)"]}},
+            status=400,
+        )
+    body, error = _json_body(request)
+    if error is not None:
+        return error
+    reply = services.request_process(department=code, idempotency_key=key, body=body)
+    headers = dict(reply.headers)
+    if reply.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return _json(reply.body, status=reply.status, headers=headers)
+
+
+@department_endpoint(methods=("GET", "PUT"))
+def config_detail(request: HttpRequest, code: str) -> JsonResponse:
+    if request.method == "PUT":
+        body, error = _json_body(request)
+        if error is not None:
+            return error
+        try:
+            config = services.config_update(department=code, changes=body)
+        except services.ConfigInvalid as exc:
+            return _json({"errors": exc.errors}, status=400)
+    else:
+        config = services.config_get(department=code)
+    return _json(services.config_as_dict(config))
+
+
+@department_endpoint(methods=("GET",), auth=False)
+def health(request: HttpRequest, code: str) -> JsonResponse:
+    return _json({"department": code, "status": "ok"})
+
+
+@department_endpoint(methods=("POST",), only="public_security")
+def citizen_verify(request: HttpRequest, code: str) -> JsonResponse:
+    body, error = _json_body(request)
+    if error is not None:
+        return error
+    errors: dict[str, list[str]] = {}
+    if not isinstance(body, dict):
+        return _json({"errors": {"body": ["expected a JSON object"]}}, status=400)
+    for name in ("id_number", "name"):
+        if not isinstance(body.get(name), str) or not body[name].strip():
+            errors[name] = ["this field is required"]
+    if errors:
+        return _json({"errors": errors}, status=400)
+    check = services.citizen_verify(id_number=body["id_number"], name=body["name"])
+    return _json({"found": check.found, "name_matches": check.name_matches, "status": check.status})
+
+
+@department_endpoint(methods=("POST",), only="public_security")
+def citizens_import(request: HttpRequest, code: str) -> JsonResponse:
+    # Read the stream directly: ``request.body`` refuses anything above
+    # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), and 100k citizens are several megabytes.
+    raw = request.read(CITIZENS_CSV_MAX_BYTES + 1)
+    if len(raw) > CITIZENS_CSV_MAX_BYTES:
+        return _json({"errors": [{"line": 0, "message": "the file is larger than 64 MB"}]}, status=413)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return _json(
+            {"errors": [{"line": line, "message": "the file is not UTF-8 text / 文件不是UTF-8编码"}]}, status=400
+        )
+    try:
+        imported = services.citizens_import(csv_text=text)
+    except services.CitizenImportRejected as exc:
+        return _json({"errors": exc.errors}, status=400)
+    return _json({"imported": imported})
