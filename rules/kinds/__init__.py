@@ -1,0 +1,12 @@
+"""The rule-library kinds. Importing this package registers them.
+
+They are imported explicitly in this order because registration order is the order in which
+check_all runs them and reports them: names, addresses, identity, dishonest.
+"""
+
+import importlib
+
+KIND_MODULES = ("names", "addresses", "identity", "dishonest")
+
+for _module in KIND_MODULES:
+    importlib.import_module(f"rules.kinds.{_module}")

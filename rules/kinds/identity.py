@@ -1,0 +1,166 @@
+"""Real-name identity library (实名核身): the ID numbers and the citizen registry.
+
+For the legal representative, the handler and every shareholder with an ID number:
+
+* ``id_missing`` (reject): the legal representative or the handler gave no ID number;
+* ``id_invalid`` (reject): the number fails GB 11643 (length, check digit, birth date, region);
+* ``registry_not_found`` / ``registry_name_mismatch`` / ``registry_status`` (reject): the
+  public-security registry, reached through the injected ``Ports.citizens``, does not know the
+  number, knows it under another name, or marks it revoked or deceased.
+
+The registry belongs to another department, so this library never queries it directly. When no
+port is injected or the port cannot reach the registry, the check raises LookupUnavailable for
+the pipeline to retry: an identity check never passes by default. Proof of presence (SMS code,
+face) is verified by the platform's identity app, not here.
+
+One person may fill several roles (the handler defaults to the legal representative); such a
+person is verified once and reported once, with all their roles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rules.engine import (
+    ROLE_HANDLER,
+    ROLE_LEGAL_REPRESENTATIVE,
+    Evaluation,
+    Hit,
+    LibraryKind,
+    LookupUnavailable,
+    PersonFacts,
+    Ports,
+    Subject,
+    register,
+)
+from rules.identifiers import IdentifierInvalid, canonical_id_number, validate_id_number
+from rules.kinds.base import ROLE_LABELS
+from rules.privacy import mask_id_number
+
+_STATUS_LABELS = {"revoked": ("已注销", "revoked"), "deceased": ("已死亡", "deceased")}
+_MUST_HAVE_ID = (ROLE_LEGAL_REPRESENTATIVE, ROLE_HANDLER)
+
+
+@dataclass
+class _Person:
+    name: str
+    id_number: str  # canonical (uppercase) form
+    roles: list[str]
+
+    def labels(self) -> tuple[str, str]:
+        zh = "、".join(ROLE_LABELS.get(r, (r, r))[0] for r in self.roles)
+        en = ", ".join(ROLE_LABELS.get(r, (r, r))[1] for r in self.roles)
+        return zh, en
+
+    def evidence(self) -> dict[str, object]:
+        return {"roles": list(self.roles), "name": self.name, "id_number": mask_id_number(self.id_number)}
+
+
+def _people(persons: tuple[PersonFacts, ...]) -> tuple[list[_Person], list[PersonFacts]]:
+    """Group the persons by (ID, name); also return those who must but did not give an ID."""
+    grouped: dict[tuple[str, str], _Person] = {}
+    missing: list[PersonFacts] = []
+    for person in persons:
+        id_number = canonical_id_number(person.id_number)
+        if not id_number:
+            if person.role in _MUST_HAVE_ID:
+                missing.append(person)
+            continue
+        key = (id_number, person.name.strip())
+        if key in grouped:
+            if person.role not in grouped[key].roles:
+                grouped[key].roles.append(person.role)
+        else:
+            grouped[key] = _Person(name=person.name.strip(), id_number=id_number, roles=[person.role])
+    return list(grouped.values()), missing
+
+
+@register("identity")
+class IdentityLibrary(LibraryKind):
+    def evaluate(self, subject: Subject, *, ports: Ports) -> Evaluation:
+        hits: list[Hit] = []
+        people, missing = _people(subject.persons)
+        for person in missing:
+            zh, en = ROLE_LABELS.get(person.role, (person.role, person.role))
+            hits.append(
+                Hit(
+                    rule="id_missing",
+                    outcome="reject",
+                    message=f"{zh}{person.name}未填写身份证号码。",
+                    message_en=f"The {en} {person.name} gave no ID number.",
+                    evidence={"roles": [person.role], "name": person.name},
+                )
+            )
+
+        to_verify: list[_Person] = []
+        for person in people:
+            try:
+                validate_id_number(person.id_number)
+            except IdentifierInvalid as exc:
+                zh, en = person.labels()
+                hits.append(
+                    Hit(
+                        rule="id_invalid",
+                        outcome="reject",
+                        message=f"{zh}{person.name}的{exc.reason_zh}，请核对。",
+                        message_en=f"The {en} {person.name}: {exc.reason_en}. Please check it.",
+                        evidence={**person.evidence(), "problem": exc.problem},
+                    )
+                )
+            else:
+                to_verify.append(person)
+
+        if to_verify:
+            citizens = ports.citizens
+            if citizens is None:
+                raise LookupUnavailable("no citizen registry port is configured; the identity check cannot run")
+            for person in to_verify:
+                try:
+                    verification = citizens.verify(id_number=person.id_number, name=person.name)
+                except LookupUnavailable:
+                    # Re-raised with our own message: the port's text might quote the ID number.
+                    raise LookupUnavailable("the citizen registry is unavailable; retry the identity check") from None
+                hit = _registry_hit(person, verification.found, verification.name_matches, verification.status)
+                if hit is not None:
+                    hits.append(hit)
+        return Evaluation(hits=tuple(hits), versions={})
+
+
+def _registry_hit(person: _Person, found: bool, name_matches: bool, status: str | None) -> Hit | None:
+    zh, en = person.labels()
+    masked = mask_id_number(person.id_number)
+    if not found:
+        return Hit(
+            rule="registry_not_found",
+            outcome="reject",
+            message=f"公民身份信息库中查无{zh}{person.name}的身份证号码 {masked}。",
+            message_en=f"The citizen registry has no record of the {en} {person.name}'s ID number {masked}.",
+            evidence=person.evidence(),
+        )
+    if not name_matches:
+        return Hit(
+            rule="registry_name_mismatch",
+            outcome="reject",
+            message=f"{zh}姓名“{person.name}”与身份证号码 {masked} 在公民身份信息库中登记的姓名不一致。",
+            message_en=(f"The {en}'s name “{person.name}” does not match the name registered for ID number {masked}."),
+            evidence=person.evidence(),
+        )
+    if status in _STATUS_LABELS:
+        status_zh, status_en = _STATUS_LABELS[status]
+        return Hit(
+            rule="registry_status",
+            outcome="reject",
+            message=f"{zh}{person.name}的身份证号码 {masked} 状态为“{status_zh}”，不能办理登记。",
+            message_en=f"The {en} {person.name}'s ID number {masked} is {status_en}; it cannot be used.",
+            evidence={**person.evidence(), "status": status},
+        )
+    if status not in (None, "valid"):
+        # An unknown status is not a pass: a person should look at it.
+        return Hit(
+            rule="registry_status",
+            outcome="review",
+            message=f"{zh}{person.name}的身份证号码 {masked} 状态未知（{status}），转人工审核。",
+            message_en=f"The {en} {person.name}'s ID number {masked} has an unknown status ({status}); manual review.",
+            evidence={**person.evidence(), "status": status},
+        )
+    return None
