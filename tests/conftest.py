@@ -166,7 +166,6 @@ def celery_workers(django_db_setup: None, django_db_blocker: object, live_server
             stderr=subprocess.STDOUT,
         ),
     ]
-    settings.DEPARTMENTS_URL = departments_url
     time.sleep(2)
     for process in processes:
         assert process.poll() is None, f"a Celery worker exited at start; see {logs}"
