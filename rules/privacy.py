@@ -25,6 +25,6 @@ def mask_phone(phone: str) -> str:
     value = (phone or "").strip()
     if not value:
         return ""
-    head = min(3, len(value) // 4)
-    tail = min(4, len(value) // 3)
+    # A mobile number (11 digits) shows 3 + 4 as banks do; anything shorter shows less.
+    head, tail = (3, 4) if len(value) >= 11 else (len(value) // 4, len(value) // 4)
     return value[:head] + "****" + (value[-tail:] if tail else "")

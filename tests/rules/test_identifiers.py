@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.cn import ric, uscc
+
+from rules.identifiers import IdentifierInvalid, validate_credit_code, validate_id_number
+from rules.privacy import mask_id_number, mask_phone
+
+REGIONS = st.sampled_from(["110105", "440305", "440304", "320000", "430525"])
+BIRTH_DATES = st.dates(min_value=datetime.date(1930, 1, 1), max_value=datetime.date(2008, 12, 31))
+SERIALS = st.integers(min_value=0, max_value=999)
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def id_with_check(region: str, born: datetime.date, serial: int) -> str:
+    body = f"{region}{born:%Y%m%d}{serial:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+@given(REGIONS, BIRTH_DATES, SERIALS)
+def test_numbers_with_the_right_check_character_are_valid(region: str, born: datetime.date, serial: int) -> None:
+    number = id_with_check(region, born, serial)
+    assert validate_id_number(number.lower()) == number
+
+
+@given(REGIONS, BIRTH_DATES, SERIALS, st.sampled_from("0123456789X"))
+def test_any_other_check_character_is_caught(region: str, born: datetime.date, serial: int, check: str) -> None:
+    number = id_with_check(region, born, serial)
+    if check == number[-1]:
+        return
+    with pytest.raises(IdentifierInvalid) as caught:
+        validate_id_number(number[:-1] + check)
+    assert caught.value.problem == "checksum"
+    assert number[6:14] not in str(caught.value)  # the birth date is masked away
+
+
+@given(REGIONS, BIRTH_DATES, SERIALS, st.integers(min_value=0, max_value=16))
+def test_a_single_mistyped_digit_is_caught(region: str, born: datetime.date, serial: int, position: int) -> None:
+    # MOD 11-2 detects every single-digit substitution.
+    number = id_with_check(region, born, serial)
+    wrong = str((int(number[position]) + 1) % 10)
+    with pytest.raises(IdentifierInvalid):
+        validate_id_number(number[:position] + wrong + number[position + 1 :])
+
+
+@given(st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9))
+def test_credit_codes_with_the_right_check_character_are_valid(org: str) -> None:
+    body = "91440300" + org
+    code = body + uscc.calc_check_digit(body)
+    assert validate_credit_code(code.lower()) == code
+    wrong = USCC_ALPHABET[(USCC_ALPHABET.index(code[-1]) + 1) % 31]
+    with pytest.raises(IdentifierInvalid):
+        validate_credit_code(body + wrong)
+
+
+@given(st.text(alphabet="0123456789X", max_size=30))
+def test_masking_never_reveals_more_than_ten_characters(value: str) -> None:
+    masked = mask_id_number(value)
+    shown = masked.replace("********", "", 1)
+    assert len(shown) <= 10
+    assert len(shown) <= len(value) // 2 + 1
+    if value.strip():
+        assert "********" in masked
+
+
+def test_mask_formats() -> None:
+    assert mask_id_number("11010519491231002X") == "110105********002X"
+    assert mask_phone("13800138000") == "138****8000"
+    assert mask_id_number("") == ""
