@@ -10,6 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from faker import Faker
+from stdnum.cn import ric
 
 from accounts.models import ApiClient, ApplicantProfile, Role
 from accounts.services import api_client_create, user_create_with_role
@@ -63,14 +64,17 @@ class Command(BaseCommand):
         faker = Faker("zh_CN")
         faker.seed_instance(seed + 7)
         rng = random.Random(seed)
-        people = [
-            {"name": faker.name(), "id_number": faker.ssn(min_age=25, max_age=60), "phone": faker.phone_number()}
-            for _ in range(3)
-        ]
-        people += [
-            {"name": row["name"], "id_number": row["id_number"], "phone": f"13{rng.randint(0, 999999999):09d}"}
-            for row in dishonest
-        ]
+
+        def mobile() -> str:
+            return f"1{rng.choice('3589')}{rng.randint(0, 999_999_999):09d}"
+
+        people: list[dict[str, str]] = []
+        while len(people) < 3:
+            id_number = faker.ssn(min_age=25, max_age=60)
+            # Faker knows region codes that the registry's ID validation (GB 11643) does not.
+            if _is_valid_id(id_number):
+                people.append({"name": faker.name(), "id_number": id_number, "phone": mobile()})
+        people += [{"name": row["name"], "id_number": row["id_number"], "phone": mobile()} for row in dishonest]
         return people
 
     def _print_logins(self, *, key_file: Path, people: list[dict[str, str]]) -> None:
@@ -91,6 +95,13 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(f"Sample persons in the citizen registry (for the API): {people_file}")
+
+
+def _is_valid_id(id_number: str) -> bool:
+    try:
+        return ric.is_valid(id_number)
+    except KeyError:  # stdnum's region table lookup fails on some codes
+        return False
 
 
 def _citizens_csv(people: list[dict[str, str]]) -> str:
