@@ -6,6 +6,8 @@ applicant or administrator can act on, in Chinese and English, with the ID numbe
 
 from __future__ import annotations
 
+import re
+
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
@@ -58,9 +60,21 @@ def validate_id_number(value: str) -> str:
     return number
 
 
+_CREDIT_CODE_SHAPE = re.compile(r"[0-9]{8}[0-9A-HJ-NPQRTUWXY]{10}")
+
+
 def validate_credit_code(value: str) -> str:
     """Return the canonical unified social credit code or raise IdentifierInvalid."""
-    code = uscc.compact(value or "").upper()
+    code = (value or "").strip().upper()
+    if _CREDIT_CODE_SHAPE.fullmatch(code):
+        # Fast path for the common, clean case (bulk imports of a million codes): one check
+        # character computation instead of python-stdnum cleaning the string three times.
+        if uscc.calc_check_digit(code) == code[-1]:
+            return code
+        raise IdentifierInvalid(
+            f"credit code {code!r} has a wrong check character", f"统一社会信用代码 {code} 校验位错误", "checksum"
+        )
+    code = uscc.compact(code)
     try:
         return uscc.validate(code)
     except stdnum_errors.InvalidLength:

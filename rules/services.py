@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from rules.identifiers import IdentifierInvalid, validate_credit_code
-from rules.lists import KindNotReady, ParsedRow, RowError, RowParser, list_kind_codes, list_kind_get
+from rules.lists import KindNotReady, ListKind, ParsedRow, RowError, RowParser, list_kind_codes, list_kind_get
 from rules.models import ListEntry, ListVersion, RegisteredEnterprise
 from rules.normalize import normalize_text
 
@@ -57,9 +57,17 @@ def list_kinds() -> list[str]:
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """(physical line where the record starts, fields) for each CSV record, blank lines skipped."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a stray quote must be an error, not silently swallow the rest of the file.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     previous_end = 0
-    for fields in reader:
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # e.g. a NUL byte from a binary file: report where, then stop reading.
+            raise ImportFailed([(previous_end + 1, f"unreadable CSV: {exc}")]) from None
         start = previous_end + 1
         previous_end = reader.line_num
         if not any(f.strip() for f in fields):
@@ -102,10 +110,34 @@ def list_import(*, kind: str, text: str, publish: bool = False, source: str = ""
         number = (ListVersion.objects.filter(kind=kind).aggregate(m=Max("number"))["m"] or 0) + 1
         version = ListVersion.objects.create(kind=kind, number=number, source=source[:255])
 
-        errors: list[tuple[int, str]] = []
-        seen: dict[tuple[str, str], int] = {}
-        batch: list[ListEntry] = []
-        count = 0
+        count, errors = _store_records(records, version=version, header=header, wanted=wanted, spec=spec, parse=parse)
+        if errors:
+            raise ImportFailed(errors)  # rolls back the version and every batch written so far
+
+        version.entry_count = count
+        version.save(update_fields=["entry_count"])
+        if publish:
+            _publish(version)
+
+    logger.info("imported list %s version %s: %s entries (published=%s)", kind, number, count, publish)
+    return ImportSummary(kind=kind, count=count, version=number, published=publish)
+
+
+def _store_records(
+    records: Iterator[tuple[int, list[str]]],
+    *,
+    version: ListVersion,
+    header: list[str],
+    wanted: list[tuple[int, str]],
+    spec: ListKind,
+    parse: RowParser,
+) -> tuple[int, list[tuple[int, str]]]:
+    """Check every record and write the good ones in batches; return (count, errors)."""
+    errors: list[tuple[int, str]] = []
+    seen: dict[tuple[str, str], int] = {}
+    batch: list[ListEntry] = []
+    count = 0
+    try:
         for line, fields in records:
             try:
                 parsed = _parse_record(fields, header=header, wanted=wanted, required=spec.required, parse=parse)
@@ -124,18 +156,11 @@ def list_import(*, kind: str, text: str, publish: bool = False, source: str = ""
             if len(batch) >= IMPORT_BATCH_SIZE:
                 ListEntry.objects.bulk_create(batch, batch_size=IMPORT_BATCH_SIZE)
                 batch.clear()
-        if errors:
-            raise ImportFailed(errors)
-        if batch:
-            ListEntry.objects.bulk_create(batch, batch_size=IMPORT_BATCH_SIZE)
-
-        version.entry_count = count
-        version.save(update_fields=["entry_count"])
-        if publish:
-            _publish(version)
-
-    logger.info("imported list %s version %s: %s entries (published=%s)", kind, number, count, publish)
-    return ImportSummary(kind=kind, count=count, version=number, published=publish)
+    except ImportFailed as exc:  # the file itself stopped being readable
+        errors.extend(exc.errors)
+    if batch and not errors:
+        ListEntry.objects.bulk_create(batch, batch_size=IMPORT_BATCH_SIZE)
+    return count, errors
 
 
 def _parse_record(

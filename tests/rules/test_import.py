@@ -202,3 +202,12 @@ def test_a_large_file_imports_quickly() -> None:
     elapsed = time.perf_counter() - started
     assert summary.count == len(rows) == ListEntry.objects.count()
     assert elapsed < 10, f"20k rows took {elapsed:.1f}s"
+
+
+def test_a_stray_quote_is_an_error_not_a_swallowed_file() -> None:
+    text = 'word,level,reason\n国际,forbidden,须经批准\n"赌博,prohibited,违背公序良俗\n银行,restricted,须经批准\n'
+    with pytest.raises(ImportFailed) as caught:
+        list_import(kind=NAME_WORDS, text=text)
+    assert [line for line, _ in caught.value.errors] == [2, 3]
+    assert "unreadable CSV" in caught.value.errors[1][1]
+    assert ListVersion.objects.count() == 0
