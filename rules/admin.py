@@ -6,7 +6,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from rules.lists import DISHONEST_PERSONS
 from rules.models import ListEntry, ListVersion, RegisteredEnterprise
+from rules.privacy import mask_id_number
 from rules.services import version_publish
 
 
@@ -31,13 +33,34 @@ class ListVersionAdmin(admin.ModelAdmin):
 
 @admin.register(ListEntry)
 class ListEntryAdmin(admin.ModelAdmin):
-    list_display = ("version", "line", "key", "ref")
+    list_display = ("version", "line", "key_shown", "ref")
     list_filter = ("version__kind",)
     search_fields = ("key", "ref")
     list_select_related = ("version",)
     raw_id_fields = ("version",)
     # Lists reach millions of rows: an exact COUNT(*) on every page would be the slowest part.
     show_full_result_count = False
+    # A version is what was imported and published; editing its rows in place would make the
+    # record of which list a decision used untrue. Entries are read-only: import a new version.
+    fields = ("version", "line", "key_shown", "ref", "data")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ListEntry | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ListEntry | None = None) -> bool:
+        return False
+
+    @admin.display(description="key")
+    def key_shown(self, entry: ListEntry) -> str:
+        # The list view is what gets screenshotted and shared: it masks ID numbers. The row data
+        # on the detail page stays complete for the list's owner.
+        if entry.version.kind == DISHONEST_PERSONS:
+            return mask_id_number(entry.key)
+        return entry.key
 
 
 @admin.register(RegisteredEnterprise)

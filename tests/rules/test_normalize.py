@@ -3,7 +3,7 @@ from __future__ import annotations
 import string
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rules.normalize import normalize_text, normalize_with_map
@@ -38,12 +38,14 @@ CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
 MIXED = st.text(alphabet=st.one_of(CJK, st.sampled_from(string.ascii_letters + string.digits)), max_size=30)
 
 
+@settings(deadline=None)  # CI machines also run Celery workers; time is not the property
 @given(st.text(max_size=40))
 def test_normalization_is_idempotent(text: str) -> None:
     once = normalize_text(text)
     assert normalize_text(once) == once
 
 
+@settings(deadline=None)  # CI machines also run Celery workers; time is not the property
 @given(st.text(max_size=40))
 def test_position_map_points_at_the_original_characters(text: str) -> None:
     normalized = normalize_with_map(text)
@@ -56,6 +58,7 @@ def test_position_map_points_at_the_original_characters(text: str) -> None:
         assert produced == normalize_text(ch)
 
 
+@settings(deadline=None)  # CI machines also run Celery workers; time is not the property
 @given(MIXED, st.data())
 def test_separators_between_characters_do_not_change_the_result(text: str, data: st.DataObject) -> None:
     pieces = []
@@ -70,6 +73,7 @@ def test_separators_vanish(separator: str) -> None:
     assert normalize_text(separator) == ""
 
 
+@settings(deadline=None)  # CI machines also run Celery workers; time is not the property
 @given(st.text(alphabet=st.sampled_from(string.ascii_letters + string.digits), min_size=1, max_size=20))
 def test_full_width_becomes_half_width(text: str) -> None:
     full_width = "".join(chr(ord(c) + 0xFEE0) for c in text)
