@@ -9,8 +9,11 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 
-from rules.addressing import StandardAddress
+from rules.addressing import ResolvedAddress, StandardAddress, resolve_address
 from rules.models import ListEntry, ListVersion, RegisteredEnterprise
+
+# Not imported from rules.lists, which imports this module.
+STANDARD_ADDRESSES = "standard_addresses"
 
 
 @dataclass(frozen=True)
@@ -72,3 +75,12 @@ def standard_addresses_by_keys(*, version_id: int, keys: Iterable[str]) -> dict[
 
 def registered_enterprise_by_name_key(*, name_key: str) -> RegisteredEnterprise | None:
     return RegisteredEnterprise.objects.filter(name_key=name_key).order_by("registered_at", "id").first()
+
+
+def standard_address_resolve(*, text: str) -> ResolvedAddress | None:
+    """The published standard address that ``text`` denotes, exactly as the addresses library
+    resolves it (for forms that pick the address from the library), or None."""
+    version = published_version(kind=STANDARD_ADDRESSES)
+    if version is None:
+        return None
+    return resolve_address(text, lookup=lambda keys: standard_addresses_by_keys(version_id=version.id, keys=keys))

@@ -124,3 +124,13 @@ def test_without_a_standard_library_nothing_resolves(db) -> None:
     result = addresses(KEXING)
     assert result.versions == {"standard_addresses": 0, "address_blacklist": 0}
     assert [f.rule for f in result.findings] == ["not_standard"]
+
+
+@pytest.mark.django_db
+def test_forms_can_resolve_an_address_like_the_library(demo_loaded) -> None:
+    from rules.selectors import standard_address_resolve
+
+    resolved = standard_address_resolve(text="南山区科苑路十五号科兴科学园A座1201室")
+    assert resolved is not None
+    assert (resolved.code, resolved.full_address, resolved.remainder) == (KEXING_CODE, KEXING, "1201室")
+    assert standard_address_resolve(text="火星基地1号") is None
