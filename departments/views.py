@@ -18,7 +18,11 @@ View = Callable[..., JsonResponse]
 
 
 def _json(body: dict[str, Any], *, status: int = 200, headers: dict[str, str] | None = None) -> JsonResponse:
-    return JsonResponse(body, status=status, headers=headers, json_dumps_params={"ensure_ascii": False})
+    # Sorted keys: PostgreSQL's jsonb does not keep key order, and a replayed answer must be
+    # byte-for-byte the original.
+    return JsonResponse(
+        body, status=status, headers=headers, json_dumps_params={"ensure_ascii": False, "sort_keys": True}
+    )
 
 
 def department_endpoint(

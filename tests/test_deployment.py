@@ -1,0 +1,37 @@
+"""What can be checked of the deployment files without a container engine."""
+
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEPARTMENT_QUEUES = {f"dept.{code}" for code in settings.DEPARTMENT_CODES}
+
+
+def test_compose_file_parses_and_runs_every_role_on_postgres_and_redis():
+    compose = yaml.safe_load((REPO_ROOT / "docker" / "docker-compose.yml").read_text())
+    services = compose["services"]
+
+    assert {"postgres", "redis", "web", "departments", "worker-checks", "worker-departments", "beat"} <= set(services)
+    assert (REPO_ROOT / "docker" / Path(services["web"]["build"]["dockerfile"]).name).exists()
+    for name in ("web", "worker-checks", "worker-departments", "beat"):
+        env = services[name]["environment"]
+        assert env["DATABASE_URL"].startswith("postgres://")
+        assert env["REDIS_URL"].startswith("redis://")
+        assert env["DEPARTMENTS_URL"].startswith("http://departments:")
+    # The departments are their own service with their own database.
+    assert services["departments"]["environment"]["DATABASE_URL"].endswith("/departments")
+    worker_queues = set(services["worker-departments"]["command"].split("-Q ")[1].split()[0].split(","))
+    assert worker_queues == DEPARTMENT_QUEUES
+
+
+def test_procfile_starts_web_two_worker_pools_and_beat_covering_every_queue():
+    lines = dict(line.split(": ", 1) for line in (REPO_ROOT / "Procfile").read_text().splitlines() if line.strip())
+
+    assert {"web", "checks", "departments", "beat"} <= set(lines)
+    checks_queues = set(lines["checks"].split(" -Q ")[1].split()[0].split(","))
+    department_queues = set(lines["departments"].split(" -Q ")[1].split()[0].split(","))
+    assert {"checks", "pipeline"} <= checks_queues
+    assert department_queues == DEPARTMENT_QUEUES
+    assert "always_eager" not in (REPO_ROOT / "platform" / "config" / "settings.py").read_text().lower()
