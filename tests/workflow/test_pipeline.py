@@ -28,13 +28,14 @@ def test_clean_application_completes_with_a_credit_code_and_six_results(
 ):
     client = api_client_for("agency")
     created = _submit(client, application_document())
-    assert created["status"] == "submitted"
+    # Workers may pick the checks up before the response is written.
+    assert created["status"] in ("submitted", "checking")
 
     body = _until_status(client, created["id"], "completed", "rejected", "manual_review")
 
     assert body["status"] == "completed", body
     assert body["outcome"] == "approve"
-    assert uscc.is_valid(body["credit_code"])
+    assert uscc.is_valid(body["credit_code"] or ""), body
     assert [c["outcome"] for c in body["checks"]] == ["pass", "pass", "pass", "pass"]
     departments = {d["department"]: d for d in body["departments"]}
     assert set(departments) == {
