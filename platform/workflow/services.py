@@ -97,7 +97,8 @@ def check_run(*, check_id: int) -> None:
         logger.warning(
             "check %s (%s) attempt %s failed: %s", check.pk, check.library, check.attempts, type(error).__name__
         )
-        _check_retry_or_fail(check_id=check.pk, reason=f"{type(error).__name__}: {error}"[:300])
+        # Only the type: an exception message may quote personal data from the subject.
+        _check_retry_or_fail(check_id=check.pk, reason=type(error).__name__)
         return
     _check_finish(check_id=check.pk, result=result)
 

@@ -19,11 +19,11 @@ def call_department(*, work_item_id: int) -> None:
     department_call(work_item_id=work_item_id)
 
 
-@shared_task(name="workflow.outbox_relay", **TASK_OPTIONS, time_limit=60)
+@shared_task(name="workflow.outbox_relay", **TASK_OPTIONS, time_limit=60, soft_time_limit=50)
 def relay_outbox() -> int:
     return outbox_relay()
 
 
-@shared_task(name="workflow.sweep", **TASK_OPTIONS, time_limit=120)
+@shared_task(name="workflow.sweep", **TASK_OPTIONS, time_limit=120, soft_time_limit=100)
 def sweep() -> int:
     return workflow_sweep().total
