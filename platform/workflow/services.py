@@ -51,6 +51,18 @@ def retry_delay_seconds(*, attempt: int) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
+def _lock_with_application(model: type[Check] | type[WorkItem], pk: int) -> tuple[Application, Check | WorkItem] | None:
+    """Locks the application, then the child row: always in that order, so workers never deadlock.
+
+    Call inside a transaction. None when the row no longer exists.
+    """
+    application_id = model.objects.filter(pk=pk).values_list("application_id", flat=True).first()
+    if application_id is None:
+        return None
+    application = Application.objects.select_for_update().get(pk=application_id)
+    return application, model.objects.select_for_update().get(pk=pk)
+
+
 # --- Start --------------------------------------------------------------------------------------
 
 
@@ -105,11 +117,10 @@ def check_run(*, check_id: int) -> None:
 
 def _check_claim(*, check_id: int) -> Check | None:
     with transaction.atomic():
-        check = Check.objects.select_related("application").filter(pk=check_id).first()
-        if check is None:
+        locked = _lock_with_application(Check, check_id)
+        if locked is None:
             return None
-        application = Application.objects.select_for_update().get(pk=check.application_id)
-        check = Check.objects.select_for_update().get(pk=check_id)
+        application, check = locked
         if check.status in (CheckStatus.DONE, CheckStatus.ERROR) or application.status not in (
             ApplicationStatus.SUBMITTED,
             ApplicationStatus.CHECKING,
@@ -151,9 +162,7 @@ def _check_retry_or_fail(*, check_id: int, reason: str) -> None:
 
 def _check_finish(*, check_id: int, result: engine.CheckResult) -> None:
     with transaction.atomic():
-        check = Check.objects.get(pk=check_id)
-        application = Application.objects.select_for_update().get(pk=check.application_id)
-        check = Check.objects.select_for_update().get(pk=check_id)
+        application, check = _lock_with_application(Check, check_id)
         if check.status != CheckStatus.RUNNING:
             return
         check.status = CheckStatus.DONE
@@ -268,11 +277,10 @@ def department_call(*, work_item_id: int) -> None:
 
 def _work_item_claim(*, work_item_id: int) -> WorkItem | None:
     with transaction.atomic():
-        item = WorkItem.objects.filter(pk=work_item_id).first()
-        if item is None:
+        locked = _lock_with_application(WorkItem, work_item_id)
+        if locked is None:
             return None
-        application = Application.objects.select_for_update().get(pk=item.application_id)
-        item = WorkItem.objects.select_for_update().get(pk=work_item_id)
+        application, item = locked
         now = timezone.now()
         if (
             item.status != WorkItemStatus.PENDING
@@ -311,9 +319,7 @@ def _work_item_claim(*, work_item_id: int) -> WorkItem | None:
 
 def _work_item_retry_or_fail(*, work_item_id: int, reason: str) -> None:
     with transaction.atomic():
-        item = WorkItem.objects.get(pk=work_item_id)
-        application = Application.objects.select_for_update().get(pk=item.application_id)
-        item = WorkItem.objects.select_for_update().get(pk=work_item_id)
+        application, item = _lock_with_application(WorkItem, work_item_id)
         if item.status != WorkItemStatus.IN_PROGRESS:
             return
         if item.attempts >= settings.WORKFLOW_MAX_ATTEMPTS:
@@ -342,9 +348,7 @@ def _work_item_retry_or_fail(*, work_item_id: int, reason: str) -> None:
 
 def _work_item_finish(*, work_item_id: int, answer: DepartmentAnswer) -> None:
     with transaction.atomic():
-        item = WorkItem.objects.get(pk=work_item_id)
-        application = Application.objects.select_for_update().get(pk=item.application_id)
-        item = WorkItem.objects.select_for_update().get(pk=work_item_id)
+        application, item = _lock_with_application(WorkItem, work_item_id)
         if item.status != WorkItemStatus.IN_PROGRESS:
             return
         if answer.outcome == "refused":

@@ -1,6 +1,7 @@
 """The embedded broker and the periodic tasks, as beat and the workers use them."""
 
 import threading
+import uuid
 
 from django.conf import settings
 from kombu import Connection
@@ -28,13 +29,15 @@ def test_a_consumer_never_sees_a_half_written_message(tmp_path):
         "polling_interval": 0,  # poll as fast as possible, to catch a file mid-write
     }
     total = 400
+    # kombu remembers bindings per process, so each run needs a queue it has never bound.
+    queue_name = f"race-{uuid.uuid4().hex[:8]}"
     received: list[dict] = []
     errors: list[BaseException] = []
 
     def consume() -> None:
         try:
             with Connection(transport=Transport, transport_options=options) as connection:
-                queue = connection.SimpleQueue("race")
+                queue = connection.SimpleQueue(queue_name)
                 while len(received) < total:
                     message = queue.get(timeout=10)
                     received.append(message.payload)
@@ -45,7 +48,7 @@ def test_a_consumer_never_sees_a_half_written_message(tmp_path):
     consumer = threading.Thread(target=consume)
     consumer.start()
     with Connection(transport=Transport, transport_options=options) as connection:
-        queue = connection.SimpleQueue("race")
+        queue = connection.SimpleQueue(queue_name)
         for number in range(total):
             queue.put({"n": number, "padding": "x" * 4096})
     consumer.join(timeout=60)
