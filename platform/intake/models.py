@@ -43,6 +43,10 @@ class Application(models.Model):
     api_client = models.ForeignKey(
         "accounts.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
     )
+    # A corrected resubmission points at the application it replaces (returned or rejected).
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections"
+    )
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)
     request_fingerprint = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
