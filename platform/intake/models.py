@@ -12,6 +12,9 @@ class ApplicationStatus(models.TextChoices):
     REJECTED = "rejected", "未通过"
     DISPATCHING = "dispatching", "并联办理中"
     COMPLETED = "completed", "已办结"
+    # An extension of CONTRACT §5: a reviewer sent it back; the applicant resubmits a corrected
+    # application that points at this one. Terminal for this application.
+    RETURNED = "returned", "退回修改"
 
 
 class Outcome(models.TextChoices):
@@ -23,7 +26,7 @@ class Outcome(models.TextChoices):
 class Application(models.Model):
     """One business-startup application: the one form (一表填报)."""
 
-    TERMINAL = (ApplicationStatus.REJECTED, ApplicationStatus.COMPLETED)
+    TERMINAL = (ApplicationStatus.REJECTED, ApplicationStatus.COMPLETED, ApplicationStatus.RETURNED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     status = models.CharField(max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED)
