@@ -3,13 +3,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
 from accounts.selectors import user_has_role
 from intake.forms import DEPARTMENT_LABELS
-from review.selectors import review_case, review_queue
-from workflow.services import review_decide
+from review.models import ReviewDecision
+from review.selectors import review_case, review_queue, review_queue_filters
+from review.services import ReviewRefused, case_claim, case_decide, case_release, case_viewed
 
 
 def _require_reviewer(request: HttpRequest) -> None:
@@ -20,7 +21,20 @@ def _require_reviewer(request: HttpRequest) -> None:
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request)
-    return render(request, "review/queue.html", {"cases": review_queue()})
+    try:
+        older_than = float(request.GET["older_than_hours"]) if request.GET.get("older_than_hours") else None
+    except ValueError:
+        older_than = None
+    library, rule = request.GET.get("library", ""), request.GET.get("rule", "")
+    return render(
+        request,
+        "review/queue.html",
+        {
+            "rows": review_queue(library=library, rule=rule, older_than_hours=older_than),
+            "filters": review_queue_filters(),
+            "chosen": {"library": library, "rule": rule, "older_than_hours": request.GET.get("older_than_hours", "")},
+        },
+    )
 
 
 @login_required
@@ -32,28 +46,44 @@ def case(request: HttpRequest, application_id: str) -> HttpResponse:
         raise Http404
     error = ""
     if request.method == "POST":
-        decision = request.POST.get("decision")
-        reason = request.POST.get("reason", "").strip()
-        if decision not in ("approve", "reject"):
-            error = "请选择通过或驳回 / choose approve or reject"
-        elif not reason:
-            error = "请填写理由 / a reason is required"
+        try:
+            case_decide(
+                application_id=application.id,
+                reviewer=request.user,
+                decision=request.POST.get("decision", ""),
+                reason=request.POST.get("reason", ""),
+            )
+        except ReviewRefused as refusal:
+            error = str(refusal)
         else:
-            try:
-                review_decide(
-                    application_id=application.id,
-                    approve=decision == "approve",
-                    reason=reason,
-                    actor=f"user:{request.user.get_username()}",
-                )
-            except ValueError as refusal:
-                error = str(refusal)
-            else:
-                messages.success(request, f"已处理申请 {application.reference} / decision recorded")
-                return redirect("review-queue")
+            messages.success(request, f"已处理申请 {application.reference} / decision recorded")
+            return redirect("review-queue")
+    case_viewed(application=application, reviewer=request.user)
+    review = getattr(application, "review_case", None)
     return render(
         request,
         "review/case.html",
-        {"application": application, "error": error, "department_labels": DEPARTMENT_LABELS},
+        {
+            "application": application,
+            "review": review,
+            "claimed_by_me": bool(review and review.claimed_by_id == request.user.pk),
+            "decisions": ReviewDecision.choices,
+            "error": error,
+            "department_labels": DEPARTMENT_LABELS,
+        },
         status=400 if error else 200,
     )
+
+
+@login_required
+@require_POST
+def claim(request: HttpRequest, application_id: str) -> HttpResponse:
+    _require_reviewer(request)
+    try:
+        if request.POST.get("release"):
+            case_release(application_id=application_id, reviewer=request.user)
+        else:
+            case_claim(application_id=application_id, reviewer=request.user)
+    except ReviewRefused as refusal:
+        messages.error(request, str(refusal))
+    return redirect("review-case", application_id=application_id)

@@ -7,7 +7,6 @@ the state machine. Locks are always taken application first, then child rows.
 
 import logging
 import random
-import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -209,27 +208,26 @@ def decision_make(*, application: Application) -> None:
         dispatch_ready(application=application)
 
 
-def review_decide(*, application_id: uuid.UUID, approve: bool, reason: str, actor: str) -> Application:
-    """A reviewer's decision on an application in manual review; approval continues the pipeline."""
-    with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application_id)
-        if application.status != ApplicationStatus.MANUAL_REVIEW:
-            raise ValueError("This application is not waiting for manual review.")
-        application.outcome = Outcome.APPROVE if approve else Outcome.REJECT
-        application.decided_at = timezone.now()
-        audit_record(
-            action="review.decided",
-            actor=actor,
-            application_id=application.id,
-            decision=application.outcome,
-            reason=reason,
-        )
-        if approve:
-            _application_transition(application, ApplicationStatus.DISPATCHING, actor=actor)
-            dispatch_ready(application=application)
-        else:
-            _application_transition(application, ApplicationStatus.REJECTED, actor=actor)
-        return application
+def review_decide(*, application: Application, decision: str, reason: str, actor: str) -> Application:
+    """Continues the pipeline after a reviewer's decision; call with the application row locked.
+
+    approve → dispatch to the departments; reject → rejected; return → the applicant corrects
+    and resubmits a new application that points at this one.
+    """
+    if application.status != ApplicationStatus.MANUAL_REVIEW:
+        raise ValueError("This application is not waiting for manual review.")
+    audit_record(action="review.decided", actor=actor, application_id=application.id, decision=decision, reason=reason)
+    application.decided_at = timezone.now()
+    if decision == "approve":
+        application.outcome = Outcome.APPROVE
+        _application_transition(application, ApplicationStatus.DISPATCHING, actor=actor)
+        dispatch_ready(application=application)
+    elif decision == "reject":
+        application.outcome = Outcome.REJECT
+        _application_transition(application, ApplicationStatus.REJECTED, actor=actor)
+    else:
+        _application_transition(application, ApplicationStatus.RETURNED, actor=actor)
+    return application
 
 
 # --- Dispatch stage -----------------------------------------------------------------------------

@@ -86,7 +86,9 @@ def test_a_prohibited_word_is_rejected_with_a_finding_that_names_it(
 def test_a_dishonest_person_goes_to_manual_review_and_approval_completes_it(
     celery_workers, libraries, citizens, api_client_for
 ):
-    from workflow.services import review_decide
+    from accounts.models import Role
+    from accounts.services import user_create_with_role
+    from review.services import case_claim, case_decide
 
     client = api_client_for("agency")
     created = _submit(client, application_document(name="深圳市远峰贸易有限公司", person=DISHONEST_PERSON))
@@ -96,7 +98,9 @@ def test_a_dishonest_person_goes_to_manual_review_and_approval_completes_it(
     dishonest = next(c for c in body["checks"] if c["library"] == "dishonest")
     assert dishonest["outcome"] == "review"
 
-    review_decide(application_id=created["id"], approve=True, reason="已核实，债务已履行", actor="user:reviewer")
+    reviewer = user_create_with_role(username="reviewer", password="a-long-test-password", role=Role.REVIEWER)
+    case_claim(application_id=created["id"], reviewer=reviewer)
+    case_decide(application_id=created["id"], reviewer=reviewer, decision="approve", reason="已核实，债务已履行")
     body = _until_status(client, created["id"], "completed")
 
     assert body["outcome"] == "approve"

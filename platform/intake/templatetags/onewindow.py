@@ -1,0 +1,32 @@
+"""Template helpers shared by the applicant's and the reviewer's pages."""
+
+from django import template
+from django.utils.html import format_html
+
+from intake.models import Application
+
+register = template.Library()
+
+FIELDS = {"company_name": "company_name", "name": "company_name", "address": "address"}
+
+
+@register.simple_tag
+def highlighted(application: Application, finding: dict) -> str:
+    """The application field a finding points at, with the matched span marked."""
+    evidence = finding.get("evidence") or {}
+    attribute = FIELDS.get(evidence.get("field", ""))
+    span = evidence.get("span")
+    if not attribute or not (isinstance(span, list | tuple) and len(span) == 2):
+        return ""
+    text = getattr(application, attribute)
+    start, end = int(span[0]), int(span[1])
+    if not 0 <= start < end <= len(text):
+        return ""
+    return format_html('<span class="highlight">{}<mark>{}</mark>{}</span>', text[:start], text[start:end], text[end:])
+
+
+@register.filter
+def without(evidence: dict, keys: str) -> dict:
+    """Evidence minus the keys already shown elsewhere on the page."""
+    dropped = set(keys.split(","))
+    return {key: value for key, value in (evidence or {}).items() if key not in dropped}
