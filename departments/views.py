@@ -10,9 +10,10 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from departments import services
+from departments.signing import signature_problem
 
 IDEMPOTENCY_KEY_MAX = 200
-CITIZENS_CSV_MAX_BYTES = 64 * 1024 * 1024
+BODY_MAX_BYTES = 64 * 1024 * 1024
 
 View = Callable[..., JsonResponse]
 
@@ -46,6 +47,15 @@ def department_endpoint(
                     status=401,
                     headers={"WWW-Authenticate": 'Bearer realm="departments"'},
                 )
+            if auth:
+                body = _raw_body(request)
+                if body is None:
+                    return _json({"errors": [{"line": 0, "message": "the body is larger than 64 MB"}]}, status=413)
+                problem = signature_problem(
+                    department=code, method=request.method, path=request.path, body=body, headers=request.headers
+                )
+                if problem:
+                    return _json({"error": f"signature refused: {problem}"}, status=401)
             return view(request, code)
 
         return wrapper
@@ -53,9 +63,21 @@ def department_endpoint(
     return decorator
 
 
+def _raw_body(request: HttpRequest) -> bytes | None:
+    """The raw body, read once from the stream (None above the size limit).
+
+    Not ``request.body``: that refuses anything above DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), and
+    100k citizens are several megabytes.
+    """
+    if not hasattr(request, "_onewindow_raw_body"):
+        raw = request.read(BODY_MAX_BYTES + 1)
+        request._onewindow_raw_body = None if len(raw) > BODY_MAX_BYTES else raw
+    return request._onewindow_raw_body
+
+
 def _json_body(request: HttpRequest) -> tuple[Any, JsonResponse | None]:
     try:
-        return json.loads(request.body or b"null"), None
+        return json.loads(_raw_body(request) or b"null"), None
     except (UnicodeDecodeError, json.JSONDecodeError):
         return None, _json({"errors": {"body": ["the body is not valid JSON"]}}, status=400)
 
@@ -117,11 +139,7 @@ def citizen_verify(request: HttpRequest, code: str) -> JsonResponse:
 
 @department_endpoint(methods=("POST",), only="public_security")
 def citizens_import(request: HttpRequest, code: str) -> JsonResponse:
-    # Read the stream directly: ``request.body`` refuses anything above
-    # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), and 100k citizens are several megabytes.
-    raw = request.read(CITIZENS_CSV_MAX_BYTES + 1)
-    if len(raw) > CITIZENS_CSV_MAX_BYTES:
-        return _json({"errors": [{"line": 0, "message": "the file is larger than 64 MB"}]}, status=413)
+    raw = _raw_body(request)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "review",
     "rules",
     "departments",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -185,12 +186,33 @@ DEPARTMENTS_EMBEDDED = env.bool("DEPARTMENTS_EMBEDDED", default=True)
 DEPARTMENT_TOKENS = {
     code: env.str(f"DEPARTMENT_TOKEN_{code.upper()}", default=f"embedded-{code}-token") for code in DEPARTMENT_CODES
 }
+# Every request to a department is signed (HMAC-SHA256 over timestamp, method, path and body)
+# with that department's key; the department refuses unsigned or altered requests.
+DEPARTMENT_SIGNING_KEYS = {
+    code: env.str(f"DEPARTMENT_SIGNING_KEY_{code.upper()}", default=f"embedded-{code}-signing-key")
+    for code in DEPARTMENT_CODES
+}
 DEPARTMENT_TIMEOUT_SECONDS = env.float("DEPARTMENT_TIMEOUT_SECONDS", default=10.0)
 # Simulator defaults; each simulator's own config row overrides them at run time.
 DEPARTMENT_LATENCY_MS = env.str("DEPARTMENT_LATENCY_MS", default="20-150")
 DEPARTMENT_FAILURE_RATE = env.float("DEPARTMENT_FAILURE_RATE", default=0.0)
 CIRCUIT_FAILURE_THRESHOLD = env.int("CIRCUIT_FAILURE_THRESHOLD", default=5)
 CIRCUIT_OPEN_SECONDS = env.float("CIRCUIT_OPEN_SECONDS", default=30.0)
+
+# --- Personal data ---------------------------------------------------------------------------
+# Fernet keys (urlsafe base64 of 32 bytes): the first encrypts, all decrypt, so a new key goes in
+# front, `manage.py reencrypt_personal_data` runs, then the old key is dropped. Empty: keys are
+# derived from SECRET_KEY, which is for development only (`manage.py check --deploy` warns).
+PII_ENCRYPTION_KEYS = env.list("PII_ENCRYPTION_KEYS", default=[])
+# HMAC key of the blind indexes (exact lookups of ID numbers); empty falls back to SECRET_KEY.
+# Changing it means recomputing every index, so it is not rotated with the encryption keys.
+PII_INDEX_KEY = env.str("PII_INDEX_KEY", default="")
+# Rejected, returned and abandoned applications lose their personal data after this many days.
+PII_RETENTION_DAYS = env.int("PII_RETENTION_DAYS", default=30)
+# The simulated departments are another organisation with keys of their own (same formats;
+# DEPARTMENTS_PII_KEY is a comma-separated list like PII_ENCRYPTION_KEYS).
+DEPARTMENTS_PII_KEY = env.list("DEPARTMENTS_PII_KEY", default=[])
+DEPARTMENTS_PII_INDEX_KEY = env.str("DEPARTMENTS_PII_INDEX_KEY", default="")
 
 LOGGING = {
     "version": 1,

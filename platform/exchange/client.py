@@ -1,7 +1,10 @@
 """HTTP to the department systems. The platform never imports department code."""
 
 import functools
-from collections.abc import Callable
+import hashlib
+import hmac
+import time
+from collections.abc import Callable, Generator
 
 import httpx
 from django.conf import settings
@@ -59,8 +62,21 @@ def department_client() -> httpx.Client:
     return _shared_client(settings.DEPARTMENTS_URL)
 
 
-def department_headers(*, department: str, idempotency_key: str | None = None) -> dict[str, str]:
-    headers = {"Authorization": f"Bearer {settings.DEPARTMENT_TOKENS[department]}"}
-    if idempotency_key:
-        headers["Idempotency-Key"] = idempotency_key
-    return headers
+class DepartmentAuth(httpx.Auth):
+    """The department's bearer token, and an HMAC-SHA256 signature over the exact request.
+
+    The signed message is ``<timestamp>\n<METHOD>\n<path>\n<body>``, keyed with the department's
+    own signing key, so a request altered on the way (or sent to another endpoint) is refused.
+    """
+
+    def __init__(self, department: str) -> None:
+        self.department = department
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        timestamp = str(int(time.time()))
+        message = f"{timestamp}\n{request.method}\n{request.url.path}\n".encode() + request.content
+        key = settings.DEPARTMENT_SIGNING_KEYS[self.department].encode()
+        request.headers["Authorization"] = f"Bearer {settings.DEPARTMENT_TOKENS[self.department]}"
+        request.headers["X-OneWindow-Timestamp"] = timestamp
+        request.headers["X-OneWindow-Signature"] = "sha256=" + hmac.new(key, message, hashlib.sha256).hexdigest()
+        yield request

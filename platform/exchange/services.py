@@ -8,7 +8,7 @@ from typing import Literal
 
 import httpx
 
-from exchange.client import department_client, department_headers
+from exchange.client import DepartmentAuth, department_client
 from exchange.models import ExchangeRecord
 from exchange.policy import allowed_fields, payload_filter
 
@@ -95,7 +95,8 @@ def department_post(
         response = department_client().post(
             f"{department}/{endpoint}",
             json=payload,
-            headers=department_headers(department=department, idempotency_key=idempotency_key),
+            headers={"Idempotency-Key": idempotency_key} if idempotency_key else {},
+            auth=DepartmentAuth(department),
         )
     except httpx.HTTPError as error:
         log(outcome="error", error=type(error).__name__)
@@ -153,7 +154,8 @@ def citizens_import(*, csv_text: str) -> int:
         response = department_client().post(
             "public_security/citizens/import/",
             content=csv_text.encode("utf-8"),
-            headers={**department_headers(department="public_security"), "Content-Type": "text/csv; charset=utf-8"},
+            headers={"Content-Type": "text/csv; charset=utf-8"},
+            auth=DepartmentAuth("public_security"),
             timeout=600,
         )
     except httpx.HTTPError as error:

@@ -1,5 +1,8 @@
 import copy
+import hashlib
+import hmac
 import json
+import time
 from typing import Any
 
 import pytest
@@ -75,11 +78,40 @@ def auth(code: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {settings.DEPARTMENT_TOKENS[code]}"}
 
 
+class SignedClient(Client):
+    """Django's test client signing every request as the platform does (HMAC, departments' keys).
+
+    Requests without a bearer token, or with ``unsigned=True``, go out unsigned.
+    """
+
+    def generic(
+        self,
+        method: str,
+        path: str,
+        data: Any = "",
+        content_type: str = "application/octet-stream",
+        secure: bool = False,
+        *,
+        unsigned: bool = False,
+        **extra: Any,
+    ):
+        authorization = extra.get("HTTP_AUTHORIZATION", "")
+        department = path.split("/")[2] if path.startswith("/departments/") else ""
+        if authorization.startswith("Bearer ") and not unsigned and department in settings.DEPARTMENT_SIGNING_KEYS:
+            body = data.encode() if isinstance(data, str) else (data or b"")
+            timestamp = str(int(time.time()))
+            message = f"{timestamp}\n{method.upper()}\n{path.split('?')[0]}\n".encode() + body
+            key = settings.DEPARTMENT_SIGNING_KEYS[department].encode()
+            extra["HTTP_X_ONEWINDOW_TIMESTAMP"] = timestamp
+            extra["HTTP_X_ONEWINDOW_SIGNATURE"] = "sha256=" + hmac.new(key, message, hashlib.sha256).hexdigest()
+        return super().generic(method, path, data, content_type, secure, **extra)
+
+
 class DepartmentClient:
     """Django's test client speaking the department protocol."""
 
     def __init__(self) -> None:
-        self.client = Client()
+        self.client = SignedClient()
 
     def submit(self, code: str, body: Any, *, key: str | None = "key-1", token: str | None = None, **extra: Any):
         headers = auth(code) if token is None else {"HTTP_AUTHORIZATION": f"Bearer {token}"}

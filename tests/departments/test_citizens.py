@@ -3,11 +3,10 @@
 import json
 
 import pytest
-from django.test import Client
 
 from departments.demo import citizens_csv, demo_citizens
 from departments.models import Citizen
-from tests.departments.conftest import ID_WITH_X, LEGAL_REP_ID, OTHER_ID, auth
+from tests.departments.conftest import ID_WITH_X, LEGAL_REP_ID, OTHER_ID, SignedClient, auth
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +15,7 @@ IMPORT = "/departments/public_security/citizens/import/"
 
 
 def verify(id_number: str, name: str, **headers) -> object:
-    return Client().post(
+    return SignedClient().post(
         VERIFY,
         data=json.dumps({"id_number": id_number, "name": name}),
         content_type="application/json",
@@ -25,7 +24,7 @@ def verify(id_number: str, name: str, **headers) -> object:
 
 
 def upload(text: str | bytes, **headers) -> object:
-    return Client().post(IMPORT, data=text, content_type="text/csv", **(headers or auth("public_security")))
+    return SignedClient().post(IMPORT, data=text, content_type="text/csv", **(headers or auth("public_security")))
 
 
 @pytest.fixture
@@ -67,12 +66,12 @@ def test_not_found(registry):
 
 def test_verify_needs_public_security_token(registry):
     assert verify(LEGAL_REP_ID, "张伟", **auth("tax")).status_code == 401
-    response = Client().post(VERIFY, data="{}", content_type="application/json")
+    response = SignedClient().post(VERIFY, data="{}", content_type="application/json")
     assert response.status_code == 401
 
 
 def test_verify_requires_both_fields():
-    response = Client().post(
+    response = SignedClient().post(
         VERIFY, data=json.dumps({"id_number": ""}), content_type="application/json", **auth("public_security")
     )
     assert response.status_code == 400

@@ -3,16 +3,15 @@
 import json
 
 import pytest
-from django.test import Client
 
 from departments.models import DepartmentConfig
-from tests.departments.conftest import auth
+from tests.departments.conftest import SignedClient, auth
 
 pytestmark = pytest.mark.django_db
 
 
 def put(code: str, body) -> object:
-    return Client().put(
+    return SignedClient().put(
         f"/departments/{code}/config/", data=json.dumps(body), content_type="application/json", **auth(code)
     )
 
@@ -20,14 +19,14 @@ def put(code: str, body) -> object:
 def test_defaults_come_from_settings(settings):
     settings.DEPARTMENT_LATENCY_MS = "20-150"
     settings.DEPARTMENT_FAILURE_RATE = 0.05
-    response = Client().get("/departments/bank/config/", **auth("bank"))
+    response = SignedClient().get("/departments/bank/config/", **auth("bank"))
     assert response.status_code == 200
     assert response.json() == {"latency_ms_min": 20, "latency_ms_max": 150, "failure_rate": 0.05}
 
 
 def test_single_number_latency_setting(settings):
     settings.DEPARTMENT_LATENCY_MS = "75"
-    assert Client().get("/departments/tax/config/", **auth("tax")).json()["latency_ms_min"] == 75
+    assert SignedClient().get("/departments/tax/config/", **auth("tax")).json()["latency_ms_min"] == 75
 
 
 def test_put_stores_in_the_database_and_get_reads_it():
@@ -37,14 +36,14 @@ def test_put_stores_in_the_database_and_get_reads_it():
     row = DepartmentConfig.objects.get(department="tax")
     assert (row.latency_ms_min, row.latency_ms_max, row.failure_rate) == (5, 10, 0.25)
     # Another department is untouched.
-    assert Client().get("/departments/bank/config/", **auth("bank")).json()["failure_rate"] == 0.0
+    assert SignedClient().get("/departments/bank/config/", **auth("bank")).json()["failure_rate"] == 0.0
 
 
 def test_a_change_made_elsewhere_applies_at_once():
-    Client().get("/departments/tax/config/", **auth("tax"))
+    SignedClient().get("/departments/tax/config/", **auth("tax"))
     # As if another process changed it: no cache stands in the way.
     DepartmentConfig.objects.filter(department="tax").update(failure_rate=0.5)
-    assert Client().get("/departments/tax/config/", **auth("tax")).json()["failure_rate"] == 0.5
+    assert SignedClient().get("/departments/tax/config/", **auth("tax")).json()["failure_rate"] == 0.5
 
 
 def test_partial_put_keeps_the_rest():
@@ -67,11 +66,11 @@ def test_partial_put_keeps_the_rest():
     ],
 )
 def test_bad_values_are_400_and_change_nothing(body, field):
-    before = Client().get("/departments/tax/config/", **auth("tax")).json()
+    before = SignedClient().get("/departments/tax/config/", **auth("tax")).json()
     response = put("tax", body)
     assert response.status_code == 400
     assert field in response.json()["errors"]
-    assert Client().get("/departments/tax/config/", **auth("tax")).json() == before
+    assert SignedClient().get("/departments/tax/config/", **auth("tax")).json() == before
 
 
 def test_non_object_body_is_400():

@@ -3,9 +3,8 @@
 import json
 
 import pytest
-from django.test import Client
 
-from tests.departments.conftest import auth, body_for
+from tests.departments.conftest import SignedClient, auth, body_for
 
 pytestmark = pytest.mark.django_db
 
@@ -14,13 +13,13 @@ CODES = ["market_regulation", "tax", "public_security", "social_security", "hous
 
 @pytest.mark.parametrize("code", CODES)
 def test_health_needs_no_token(code):
-    response = Client().get(f"/departments/{code}/health/")
+    response = SignedClient().get(f"/departments/{code}/health/")
     assert response.status_code == 200
     assert response.json() == {"department": code, "status": "ok"}
 
 
 def test_unknown_department_is_404():
-    client = Client()
+    client = SignedClient()
     assert client.get("/departments/weather_bureau/health/").status_code == 404
     response = client.post(
         "/departments/weather_bureau/requests/", data="{}", content_type="application/json", HTTP_IDEMPOTENCY_KEY="k"
@@ -30,7 +29,7 @@ def test_unknown_department_is_404():
 
 
 def test_citizen_endpoints_exist_only_at_public_security():
-    response = Client().post(
+    response = SignedClient().post(
         "/departments/tax/citizens/verify/", data="{}", content_type="application/json", **auth("tax")
     )
     assert response.status_code == 404
@@ -59,23 +58,25 @@ def test_another_departments_token_is_refused(departments, settings):
 
 
 def test_non_bearer_scheme_is_refused(settings):
-    response = Client().get("/departments/tax/config/", HTTP_AUTHORIZATION=f"Token {settings.DEPARTMENT_TOKENS['tax']}")
+    response = SignedClient().get(
+        "/departments/tax/config/", HTTP_AUTHORIZATION=f"Token {settings.DEPARTMENT_TOKENS['tax']}"
+    )
     assert response.status_code == 401
 
 
 def test_config_needs_the_token():
-    assert Client().get("/departments/tax/config/").status_code == 401
+    assert SignedClient().get("/departments/tax/config/").status_code == 401
 
 
 def test_wrong_method_is_405_json():
-    response = Client().get("/departments/tax/requests/", **auth("tax"))
+    response = SignedClient().get("/departments/tax/requests/", **auth("tax"))
     assert response.status_code == 405
     assert response.json() == {"error": "method not allowed"}
 
 
 def test_no_csrf_and_no_session_needed(settings):
     # Systems call the departments: a CSRF-enforcing client must still get through.
-    client = Client(enforce_csrf_checks=True)
+    client = SignedClient(enforce_csrf_checks=True)
     response = client.post(
         "/departments/housing_fund/requests/",
         data=json.dumps(body_for("housing_fund")),
@@ -104,3 +105,50 @@ def test_idempotency_key_is_required(departments, key):
     response = departments.submit("tax", body_for("tax"), key=key)
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()["errors"]
+
+
+def test_unsigned_and_altered_requests_are_refused():
+    body = json.dumps(body_for("tax"))
+    unsigned = SignedClient().post(
+        "/departments/tax/requests/",
+        data=body,
+        content_type="application/json",
+        unsigned=True,
+        HTTP_IDEMPOTENCY_KEY="k",
+        **auth("tax"),
+    )
+    assert unsigned.status_code == 401
+    assert "not signed" in unsigned.json()["error"]
+
+    client = SignedClient()
+    signed = client.post(
+        "/departments/tax/requests/",
+        data=body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k",
+        **auth("tax"),
+    )
+    assert signed.status_code == 201
+
+    # The same signature on an altered body (a tampered registered capital) is refused.
+    original = client.post(
+        "/departments/tax/requests/",
+        data=body,
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k2",
+        **auth("tax"),
+    ).request
+    altered = body.replace("1000000.00", "9000000.00")
+    assert altered != body
+    tampered = SignedClient().post(
+        "/departments/tax/requests/",
+        data=altered,
+        content_type="application/json",
+        unsigned=True,
+        HTTP_IDEMPOTENCY_KEY="k3",
+        HTTP_X_ONEWINDOW_TIMESTAMP=original["HTTP_X_ONEWINDOW_TIMESTAMP"],
+        HTTP_X_ONEWINDOW_SIGNATURE=original["HTTP_X_ONEWINDOW_SIGNATURE"],
+        **auth("tax"),
+    )
+    assert tampered.status_code == 401
+    assert "does not match" in tampered.json()["error"]
