@@ -1,0 +1,31 @@
+"""Audit events for things other apps announce with signals rather than by calling audit_record."""
+
+import logging
+
+from audit.services import SYSTEM, audit_record
+
+logger = logging.getLogger(__name__)
+
+
+def _actor_name(published_by: object) -> str:
+    if published_by is None:
+        return SYSTEM
+    if hasattr(published_by, "get_username"):
+        return f"user:{published_by.get_username()}"
+    return str(published_by)[:100]
+
+
+def library_published(sender: object, *, kind: str, number: int, published_by: object = None, **kwargs: object) -> None:
+    # The signal is sent inside the publishing transaction, so the event commits with it.
+    audit_record(action="library.published", actor=_actor_name(published_by), kind=kind, number=number)
+
+
+def connect_receivers() -> None:
+    try:
+        from rules.signals import version_published
+    except ImportError:
+        # The rules app announces publications from its own release on; until then there is
+        # nothing to listen to.
+        logger.debug("rules.signals is not available; library publications are not audited")
+        return
+    version_published.connect(library_published, dispatch_uid="audit.library_published")
