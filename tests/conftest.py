@@ -78,8 +78,15 @@ def application_document(
 
 @pytest.fixture
 def libraries(db: None) -> None:
-    """Small published libraries, loaded the way administrators load them."""
+    """Small published libraries, loaded the way administrators load them.
+
+    Also the default sharing policies: the migration seeds them, but transactional tests flush
+    every table between tests.
+    """
+    from exchange.policy import sharing_policy_seed_defaults
     from rules.services import list_import
+
+    sharing_policy_seed_defaults()
 
     for kind, text in [
         ("name_words", WORDS_CSV),

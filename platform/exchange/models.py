@@ -42,3 +42,17 @@ class DepartmentCircuit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department}: {self.state}"
+
+
+class SharingPolicy(models.Model):
+    """The fields one department may receive. Deny by default: no row, no fields."""
+
+    department = models.CharField(max_length=40, primary_key=True)
+    fields = models.JSONField(default=list, blank=True, help_text="Allowed field paths of the application document.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "sharing policies"
+
+    def __str__(self) -> str:
+        return f"{self.department}: {len(self.fields)} fields"

@@ -2,11 +2,35 @@
 
 Paths name fields of the application document (CONTRACT §4) plus `application_id` and the
 `credit_code` issued by market regulation; `shareholders[].name` means that field of every item.
+The policy lives in the database (editable in the admin, deny by default); the defaults below
+seed it and document what each department's work needs.
 """
 
 from collections.abc import Iterable
 
-SHARING_POLICY: dict[str, tuple[str, ...]] = {
+# Every path a policy may allow, with the label people see ("who received my data").
+FIELD_LABELS: dict[str, str] = {
+    "application_id": "申请编号",
+    "credit_code": "统一社会信用代码",
+    "company.name": "企业名称",
+    "company.address": "住所",
+    "company.business_scope": "经营范围",
+    "company.registered_capital": "注册资本",
+    "company.employees": "员工人数",
+    "legal_representative.name": "法定代表人姓名",
+    "legal_representative.id_number": "法定代表人身份证号码",
+    "legal_representative.phone": "法定代表人手机号码",
+    "handler.name": "经办人姓名",
+    "handler.id_number": "经办人身份证号码",
+    "handler.phone": "经办人手机号码",
+    "shareholders[].name": "股东姓名",
+    "shareholders[].id_number": "股东身份证号码",
+    "shareholders[].contribution": "股东出资额",
+    "id_number": "身份证号码（实名核验）",
+    "name": "姓名（实名核验）",
+}
+
+DEFAULT_SHARING_POLICY: dict[str, tuple[str, ...]] = {
     "market_regulation": (
         "application_id",
         "company.name",
@@ -59,8 +83,11 @@ SHARING_POLICY: dict[str, tuple[str, ...]] = {
 
 
 def allowed_fields(*, department: str) -> tuple[str, ...]:
-    # Deny by default: a department without a policy receives nothing.
-    return SHARING_POLICY.get(department, ())
+    """The department's allowlist from the database. Deny by default: no policy, no fields."""
+    from exchange.models import SharingPolicy
+
+    policy = SharingPolicy.objects.filter(department=department).first()
+    return tuple(policy.fields) if policy else ()
 
 
 def payload_filter(*, document: dict, paths: Iterable[str]) -> dict:
@@ -89,3 +116,14 @@ def _copy_path(*, source: dict, target: dict, parts: list[str]) -> None:
         return
     if isinstance(source[head], dict):
         _copy_path(source=source[head], target=target.setdefault(head, {}), parts=rest)
+
+
+def sharing_policy_seed_defaults() -> int:
+    """Creates the default policy of each department that has none; returns how many it created."""
+    from exchange.models import SharingPolicy
+
+    created = 0
+    for department, fields in DEFAULT_SHARING_POLICY.items():
+        _, was_created = SharingPolicy.objects.get_or_create(department=department, defaults={"fields": list(fields)})
+        created += was_created
+    return created

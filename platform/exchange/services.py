@@ -8,6 +8,7 @@ from typing import Literal
 
 import httpx
 
+from audit.services import audit_record
 from exchange.client import DepartmentAuth, department_client
 from exchange.models import ExchangeRecord
 from exchange.policy import allowed_fields, payload_filter
@@ -52,7 +53,7 @@ def exchange_record(
     status_code: int | None = None,
     error: str = "",
 ) -> ExchangeRecord:
-    return ExchangeRecord.objects.create(
+    record = ExchangeRecord.objects.create(
         application_id=application_id,
         department=department,
         endpoint=endpoint,
@@ -62,6 +63,16 @@ def exchange_record(
         duration_ms=int((time.monotonic() - started) * 1000),
         error=error[:300],
     )
+    # Field names only, never values: the chained audit log records every data exchange.
+    audit_record(
+        action="exchange.sent",
+        application_id=application_id,
+        department=department,
+        endpoint=endpoint,
+        fields=fields,
+        outcome=outcome,
+    )
+    return record
 
 
 def department_post(

@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -8,7 +10,8 @@ from accounts.models import ApplicantProfile, Role
 from accounts.selectors import user_has_role
 from intake.api.serializers import ApplicationInputSerializer, ApplicationOutputSerializer
 from intake.forms import DEPARTMENT_LABELS, document_from_post, flatten_errors, form_sections
-from intake.selectors import application_with_progress, applications_for_user
+from intake.models import Application, ApplicationStatus
+from intake.selectors import application_document, application_with_progress, applications_for_user
 from intake.services import application_submit
 
 
@@ -30,18 +33,50 @@ def _profile_prefill(request: HttpRequest) -> dict:
     return {"legal_representative": person, "shareholders": [{"name": profile.name, "id_number": profile.id_number}]}
 
 
+def _correctable(request: HttpRequest, application_id: str | None) -> Application | None:
+    """The applicant's own returned or rejected application that a new one corrects (404 otherwise)."""
+    if not application_id:
+        return None
+    application = (
+        applications_for_user(user=request.user)
+        .filter(status__in=(ApplicationStatus.REJECTED, ApplicationStatus.RETURNED))
+        .filter(id=application_id)
+        .first()
+        if _is_uuid(application_id)
+        else None
+    )
+    if application is None:
+        raise Http404
+    return application
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest) -> HttpResponse:
     _require_applicant(request)
+    corrects = _correctable(request, request.GET.get("from") or request.POST.get("corrects"))
+    context = {"corrects": corrects}
     if request.method == "GET":
-        return render(request, "intake/apply.html", {"form": form_sections(_profile_prefill(request), {})})
+        # A correction starts from the old application as it was filed; a new one from the
+        # applicant's verified identity.
+        prefill = application_document(application=corrects) if corrects else _profile_prefill(request)
+        if prefill.get("handler") == prefill.get("legal_representative"):
+            prefill.pop("handler", None)  # the handler was the legal representative
+        return render(request, "intake/apply.html", {**context, "form": form_sections(prefill, {})})
     document = document_from_post(request.POST)
     serializer = ApplicationInputSerializer(data=document)
     if not serializer.is_valid():
         errors = flatten_errors(serializer.errors)
-        return render(request, "intake/apply.html", {"form": form_sections(document, errors)}, status=400)
-    result = application_submit(document=serializer.validated_data, applicant=request.user)
+        return render(request, "intake/apply.html", {**context, "form": form_sections(document, errors)}, status=400)
+    result = application_submit(document=serializer.validated_data, applicant=request.user, corrects=corrects)
     return redirect("application-status", application_id=result.application.id)
 
 

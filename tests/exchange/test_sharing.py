@@ -4,7 +4,7 @@ import pytest
 
 from departments.models import HousingFundRequest, MarketRegulationRequest, TaxRequest
 from exchange.models import ExchangeRecord
-from exchange.policy import SHARING_POLICY, payload_filter
+from exchange.policy import DEFAULT_SHARING_POLICY, payload_filter, sharing_policy_seed_defaults
 from exchange.services import department_submit
 from tests.conftest import SECOND_PERSON
 
@@ -29,10 +29,17 @@ def test_the_filter_copies_only_allowed_paths_including_list_items():
     assert payload == {"company": {"name": "深圳市云帆科技有限公司"}, "shareholders": [{"name": "张伟"}]}
 
 
-def test_a_department_without_a_policy_receives_nothing():
+@pytest.mark.django_db
+def test_the_policy_is_deny_by_default_and_edits_take_effect():
+    from exchange.models import SharingPolicy
     from exchange.policy import allowed_fields
 
     assert allowed_fields(department="unknown") == ()
+    sharing_policy_seed_defaults()
+    SharingPolicy.objects.filter(department="housing_fund").update(fields=["application_id", "company.name"])
+    assert allowed_fields(department="housing_fund") == ("application_id", "company.name")
+    SharingPolicy.objects.filter(department="housing_fund").delete()
+    assert allowed_fields(department="housing_fund") == ()
 
 
 @pytest.mark.django_db
@@ -41,11 +48,12 @@ def test_a_department_without_a_policy_receives_nothing():
     [("market_regulation", MarketRegulationRequest), ("tax", TaxRequest), ("housing_fund", HousingFundRequest)],
 )
 def test_the_department_records_only_its_allowlisted_fields(department, model):
+    sharing_policy_seed_defaults()
     answer = department_submit(department=department, document=DOCUMENT, idempotency_key=f"k-{department}")
 
     assert answer.outcome == "done"
     received = model.objects.get(idempotency_key=f"k-{department}").request_body
-    assert received == payload_filter(document=DOCUMENT, paths=SHARING_POLICY[department])
+    assert received == payload_filter(document=DOCUMENT, paths=DEFAULT_SHARING_POLICY[department])
     assert "handler" not in received
     if department == "housing_fund":
         assert "legal_representative" not in received
@@ -59,6 +67,7 @@ def test_the_department_records_only_its_allowlisted_fields(department, model):
 
 @pytest.mark.django_db
 def test_a_repeated_call_with_the_same_key_is_answered_from_the_department_record():
+    sharing_policy_seed_defaults()
     first = department_submit(department="market_regulation", document=DOCUMENT, idempotency_key="same")
     again = department_submit(department="market_regulation", document=DOCUMENT, idempotency_key="same")
 

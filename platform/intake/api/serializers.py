@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from exchange.selectors import data_shared_with_departments
 from intake.models import Application
 from workflow.models import Check, WorkItem
 
@@ -80,6 +81,8 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
     checks = CheckOutputSerializer(many=True, read_only=True)
     departments = WorkItemOutputSerializer(many=True, read_only=True, source="work_items")
     company = serializers.SerializerMethodField()
+    data_shared = serializers.SerializerMethodField(help_text="Who received this application's data, and which fields.")
+    corrects = serializers.UUIDField(source="corrects_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Application
@@ -93,9 +96,14 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             "created_at",
             "decided_at",
             "completed_at",
+            "corrects",
             "checks",
             "departments",
+            "data_shared",
         ]
+
+    def get_data_shared(self, application: Application) -> list[dict]:
+        return data_shared_with_departments(application_id=application.id)
 
     def get_company(self, application: Application) -> dict:
         return {

@@ -1,0 +1,23 @@
+import uuid
+
+from django.conf import settings
+
+from exchange.models import ExchangeRecord
+from exchange.policy import FIELD_LABELS
+
+
+def data_shared_with_departments(*, application_id: uuid.UUID) -> list[dict]:
+    """ "Who received my data": each exchange of this application, with readable field names."""
+    records = ExchangeRecord.objects.filter(application_id=application_id).order_by("created_at", "id")
+    return [
+        {
+            "department": record.department,
+            "purpose": record.endpoint.strip("/"),
+            "fields": [FIELD_LABELS.get(path, path) for path in record.fields],
+            "at": record.created_at.astimezone().isoformat(timespec="seconds")
+            if settings.USE_TZ
+            else record.created_at.isoformat(timespec="seconds"),
+            "delivered": record.outcome == "ok",
+        }
+        for record in records
+    ]
