@@ -1,6 +1,6 @@
 import secrets
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 
 from accounts.models import ApiClient, Role
@@ -13,19 +13,39 @@ def api_client_create(*, name: str) -> tuple[ApiClient, str]:
     return client, key
 
 
+# Department administrators work on rule libraries in the admin; which libraries is decided by
+# their "dept:<code>" group, checked by the rules admin. No other role uses the admin.
+ADMIN_APPS_BY_ROLE = {Role.DEPARTMENT_ADMIN: ("rules",)}
+
+
+def department_group_name(department: str) -> str:
+    return f"dept:{department}"
+
+
 def roles_ensure() -> None:
     for role in Role:
-        Group.objects.get_or_create(name=role.value)
+        group, _ = Group.objects.get_or_create(name=role.value)
+        apps = ADMIN_APPS_BY_ROLE.get(role, ())
+        if apps:
+            group.permissions.set(Permission.objects.filter(content_type__app_label__in=apps))
 
 
 @transaction.atomic
-def user_create_with_role(*, username: str, password: str, role: Role, full_name: str = "") -> User:
+def user_create_with_role(
+    *, username: str, password: str, role: Role, full_name: str = "", department: str | None = None
+) -> User:
+    """Creates (or resets) a user in one role; department administrators also get their department."""
+    if (role == Role.DEPARTMENT_ADMIN) != bool(department):
+        raise ValueError("a department administrator needs a department, and only they have one")
     roles_ensure()
     user, _ = User.objects.get_or_create(username=username)
     user.set_password(password)
     user.first_name = full_name
-    # The admin site is for department administrators and operators; no role needs superuser.
-    user.is_staff = role in (Role.DEPARTMENT_ADMIN, Role.OPERATOR)
+    # No role needs superuser powers; only department administrators use the admin site.
+    user.is_staff = role == Role.DEPARTMENT_ADMIN
     user.save()
     user.groups.add(Group.objects.get(name=role.value))
+    if department:
+        group, _ = Group.objects.get_or_create(name=department_group_name(department))
+        user.groups.add(group)
     return user

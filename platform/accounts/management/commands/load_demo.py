@@ -14,6 +14,7 @@ from stdnum.cn import ric
 
 from accounts.models import ApiClient, ApplicantProfile, Role
 from accounts.services import api_client_create, user_create_with_role
+from exchange.policy import sharing_policy_seed_defaults
 from exchange.services import citizens_import
 from rules.demo import demo_csv, demo_rows
 from rules.selectors import published_version
@@ -23,9 +24,11 @@ DEMO_PASSWORD = "onewindow-demo"
 DEMO_USERS = [
     ("applicant", Role.APPLICANT, "申请人（创业者）"),
     ("reviewer", Role.REVIEWER, "审核员"),
-    ("deptadmin", Role.DEPARTMENT_ADMIN, "部门管理员"),
+    ("deptadmin", Role.DEPARTMENT_ADMIN, "部门管理员（市场监管）"),
+    ("courtadmin", Role.DEPARTMENT_ADMIN, "部门管理员（法院）"),
     ("operator", Role.OPERATOR, "运营人员"),
 ]
+DEMO_DEPARTMENTS = {"deptadmin": "market_regulation", "courtadmin": "court"}
 DEMO_CLIENT = "demo-integrator"
 
 
@@ -42,9 +45,16 @@ class Command(BaseCommand):
                 continue
             summary = list_import(kind=kind, text=demo_csv(kind, kind_rows), publish=True, source="demo")
             self.stdout.write(summary.line())
+        sharing_policy_seed_defaults()
         people = self._demo_people(seed=seed, dishonest=rows["dishonest_persons"][:3])
         for username, role, full_name in DEMO_USERS:
-            user = user_create_with_role(username=username, password=DEMO_PASSWORD, role=role, full_name=full_name)
+            user = user_create_with_role(
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                full_name=full_name,
+                department=DEMO_DEPARTMENTS.get(username),
+            )
             if role == Role.APPLICANT:
                 me = people[0]
                 ApplicantProfile.objects.update_or_create(
