@@ -1,6 +1,7 @@
 """Each department's own records, for its administrators to read. Records are written only by
 the simulators; the run-time switches are the one thing edited here."""
 
+import json
 from typing import Any
 
 from django.contrib import admin
@@ -35,6 +36,13 @@ class ProcessedRequestAdmin(ReadOnlyAdmin):
     list_filter = ["status_code"]
     search_fields = ["idempotency_key"]
     date_hierarchy = "created_at"
+    # The body is shown with its ID and phone numbers masked, never as stored or in the clear.
+    exclude = ["request_body"]
+    readonly_fields = ["masked_request_body"]
+
+    @admin.display(description="request body (masked)")
+    def masked_request_body(self, obj: models.ProcessedRequest) -> str:
+        return json.dumps(models.masked_personal_data(obj.request_body), ensure_ascii=False, indent=2)
 
 
 for request_model in (
@@ -65,7 +73,12 @@ class MarketEnterpriseAdmin(ReadOnlyAdmin):
     search_fields = ["name", "credit_code"]
     list_filter = ["region_code"]
     exclude = ["legal_representative_id_number"]
+    readonly_fields = ["masked_legal_representative_id_number"]
     inlines = [MarketShareholderInline]
+
+    @admin.display(description="legal representative ID number")
+    def masked_legal_representative_id_number(self, obj: models.MarketEnterprise) -> str:
+        return mask_id_number(obj.legal_representative_id_number)
 
 
 @admin.register(models.TaxRegistration)
@@ -81,9 +94,17 @@ class CitizenAdmin(ReadOnlyAdmin):
     # Masked even here: the admin list is a screen others can look over a shoulder at.
     list_display = ["masked_id_number", "name", "masked_phone", "status", "updated_at"]
     list_filter = ["status"]
-    search_fields = ["=id_number"]
-    exclude = ["id_number", "phone"]
+    # Searched below by a full ID number, through the blind index: the stored number is encrypted.
+    search_fields = ["id_number"]
+    search_help_text = "a full ID number / 完整的身份证号码"
+    exclude = ["id_number", "id_number_index", "phone"]
     readonly_fields = ["masked_id_number", "masked_phone"]
+
+    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> tuple[Any, bool]:
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(id_number_index=models.id_number_index(term)), False
 
     @admin.display(description="ID number")
     def masked_id_number(self, obj: models.Citizen) -> str:

@@ -2,9 +2,187 @@
 
 Each department keeps its own register and its own log of processed work items. Nothing here is
 shared with the platform: the platform only sees what the HTTP answers contain.
+
+ID numbers, phone numbers and the request bodies that carry them are encrypted at rest with the
+departments' own keys (``DEPARTMENTS_PII_KEY``, Fernet, first key encrypts and all decrypt), not
+the platform's: they are another organisation, and in the embedded default they share the
+platform's database, whose dump must hold no readable ID or phone number. The citizen registry is
+searched by a blind index under their own HMAC key (``DEPARTMENTS_PII_INDEX_KEY``). With no keys
+configured, development keys are derived from SECRET_KEY.
 """
 
+import base64
+import functools
+import hashlib
+import hmac
+import json
+from typing import Any
+
+from cryptography.fernet import Fernet, MultiFernet
+from django.conf import settings
+from django.core.exceptions import FieldError
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.lookups import Lookup
+from django.db.models.sql.compiler import SQLCompiler
+
+from departments.validation import id_number_normalize, mask_id_number, mask_phone
+
+# --- personal data at rest ------------------------------------------------------------------
+
+
+def _derived_secret(label: bytes) -> bytes:
+    # Development only: stable across processes and restarts, so `make run` needs no key.
+    return hmac.new(settings.SECRET_KEY.encode(), label, hashlib.sha256).digest()
+
+
+def pii_keys() -> tuple[str, ...]:
+    configured = tuple(key.strip() for key in settings.DEPARTMENTS_PII_KEY if key.strip())
+    if configured:
+        return configured
+    return (base64.urlsafe_b64encode(_derived_secret(b"onewindow departments encryption key (dev)")).decode(),)
+
+
+@functools.lru_cache(maxsize=8)
+def _keyring(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key.encode()) for key in keys])
+
+
+def pii_encrypt(value: str) -> str:
+    return _keyring(pii_keys()).encrypt(value.encode()).decode()
+
+
+def pii_decrypt(token: str) -> str:
+    return _keyring(pii_keys()).decrypt(token.encode()).decode()
+
+
+def _index_key() -> bytes:
+    configured = settings.DEPARTMENTS_PII_INDEX_KEY
+    return configured.encode() if configured else _derived_secret(b"onewindow departments index key (dev)")
+
+
+def keyed_digest(value: str) -> str:
+    """HMAC-SHA256 (hex) under the departments' index key."""
+    return hmac.new(_index_key(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def id_number_index(value: str) -> str:
+    """The registry's blind index of an ID number (normalized first); "" for none."""
+    number = id_number_normalize(value or "")
+    return keyed_digest(number) if number else ""
+
+
+class _IndexedExact(Lookup):
+    """``encrypted = value`` compiled as ``index_column = keyed_hash(value)``."""
+
+    lookup_name = "exact"
+    prepare_rhs = False  # the value must reach as_sql in the clear, not encrypted
+
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
+        target = getattr(self.lhs, "target", None)
+        index_name = getattr(target, "blind_index", "")
+        if not index_name or not isinstance(self.rhs, str):
+            raise FieldError("an encrypted field can only be compared with a plain string, through its blind index")
+        index_field = target.model._meta.get_field(index_name)
+        lhs_sql, lhs_params = compiler.compile(index_field.get_col(self.lhs.alias))
+        return f"{lhs_sql} = %s", [*lhs_params, id_number_index(self.rhs)]
+
+
+class EncryptedTextField(models.TextField):
+    """A string stored as a Fernet token under the departments' key; "" stays "".
+
+    Only ``exact`` through a named blind index, and ``isnull``, can be looked up: any other lookup
+    against random ciphertext would silently match nothing.
+    """
+
+    def __init__(self, *args: Any, blind_index: str = "", **kwargs: Any) -> None:
+        self.blind_index = blind_index
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        if self.blind_index:
+            kwargs["blind_index"] = self.blind_index
+        return name, path, args, kwargs
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        return value if value in (None, "") else pii_encrypt(value)
+
+    def from_db_value(self, value: Any, expression: Any, connection: BaseDatabaseWrapper) -> Any:
+        return value if value in (None, "") else pii_decrypt(value)
+
+    def get_lookup(self, lookup_name: str) -> type[Lookup] | None:
+        if lookup_name == "isnull":
+            return super().get_lookup(lookup_name)
+        if lookup_name == "exact" and self.blind_index:
+            return _IndexedExact
+        return None
+
+    def get_transform(self, lookup_name: str) -> None:
+        return None
+
+
+class EncryptedJSONField(models.TextField):
+    """A JSON document stored as one Fernet token (canonical JSON inside); read back as data."""
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return pii_encrypt(json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+
+    def from_db_value(self, value: Any, expression: Any, connection: BaseDatabaseWrapper) -> Any:
+        return None if value is None else json.loads(pii_decrypt(value))
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def get_lookup(self, lookup_name: str) -> type[Lookup] | None:
+        return super().get_lookup(lookup_name) if lookup_name == "isnull" else None
+
+    def get_transform(self, lookup_name: str) -> None:
+        return None
+
+
+class IdNumberIndexField(models.CharField):
+    """The blind index of the ID number in field ``source``, recomputed on every save."""
+
+    def __init__(self, *args: Any, source: str, **kwargs: Any) -> None:
+        self.source = source
+        kwargs["max_length"] = 64
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        kwargs.pop("max_length", None)
+        if kwargs.get("editable") is False:
+            kwargs.pop("editable")
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        value = id_number_index(getattr(model_instance, self.source) or "")
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+def masked_personal_data(value: Any) -> Any:
+    """A request body for display: every ID and phone number in it masked."""
+    if isinstance(value, dict):
+        masked = {}
+        for key, item in value.items():
+            if key == "id_number" and isinstance(item, str):
+                masked[key] = mask_id_number(item)
+            elif key in ("phone", "mobile") and isinstance(item, str):
+                masked[key] = mask_phone(item)
+            else:
+                masked[key] = masked_personal_data(item)
+        return masked
+    if isinstance(value, list):
+        return [masked_personal_data(item) for item in value]
+    return value
+
 
 DEPARTMENT_CHOICES = [
     ("market_regulation", "市场监管 market regulation"),
@@ -51,9 +229,11 @@ class ProcessedRequest(models.Model):
     """
 
     idempotency_key = models.CharField(max_length=200)
-    # sha256 of the canonical JSON of the body: a repeat with another body is a client bug (409).
+    # Keyed hash of the canonical JSON of the body: a repeat with another body is a client bug
+    # (409). Keyed, because the body holds ID numbers a plain hash would let anyone try.
     request_fingerprint = models.CharField(max_length=64)
-    request_body = models.JSONField()
+    # It carries ID and phone numbers: encrypted. The answer carries none and is replayed as is.
+    request_body = EncryptedJSONField()
     status_code = models.PositiveSmallIntegerField()
     response_body = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
@@ -117,7 +297,7 @@ class MarketEnterprise(models.Model):
     registered_capital = models.DecimalField(max_digits=18, decimal_places=2)
     employees = models.PositiveIntegerField()
     legal_representative_name = models.CharField(max_length=64)
-    legal_representative_id_number = models.CharField(max_length=18)
+    legal_representative_id_number = EncryptedTextField()
     registered_at = models.DateTimeField()
 
     class Meta:
@@ -131,7 +311,7 @@ class MarketEnterprise(models.Model):
 class MarketShareholder(models.Model):
     enterprise = models.ForeignKey(MarketEnterprise, on_delete=models.CASCADE, related_name="shareholders")
     name = models.CharField(max_length=200)
-    id_number = models.CharField(max_length=18)
+    id_number = EncryptedTextField()
     contribution = models.DecimalField(max_digits=18, decimal_places=2)
 
     class Meta:
@@ -154,7 +334,7 @@ class TaxRegistration(models.Model):
     invoice_monthly_count = models.PositiveIntegerField()
     invoice_max_amount = models.DecimalField(max_digits=18, decimal_places=2)
     legal_representative_name = models.CharField(max_length=64)
-    legal_representative_phone = models.CharField(max_length=11)
+    legal_representative_phone = EncryptedTextField()
     registered_at = models.DateTimeField()
 
     class Meta:
@@ -171,9 +351,11 @@ class Citizen(models.Model):
 
     STATUS_CHOICES = [("valid", "valid"), ("revoked", "revoked"), ("deceased", "deceased")]
 
-    id_number = models.CharField(max_length=18, unique=True)
+    # Found by the unique blind index; the number itself is encrypted.
+    id_number = EncryptedTextField(blind_index="id_number_index")
+    id_number_index = IdNumberIndexField(source="id_number", unique=True)
     name = models.CharField(max_length=64)
-    phone = models.CharField(max_length=11)
+    phone = EncryptedTextField()
     status = models.CharField(max_length=10, choices=STATUS_CHOICES)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -187,7 +369,7 @@ class Citizen(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.id_number[:6]}********{self.id_number[-4:]}"
+        return mask_id_number(self.id_number)
 
 
 class SealOrder(models.Model):
@@ -260,7 +442,7 @@ class BankAppointment(models.Model):
     # even when two workers pick the same free slot at once.
     counter = models.PositiveSmallIntegerField()
     contact_name = models.CharField(max_length=64)
-    contact_phone = models.CharField(max_length=11)
+    contact_phone = EncryptedTextField()
     created_at = models.DateTimeField()
 
     class Meta:

@@ -22,7 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from departments.models import Citizen, DepartmentConfig, ProcessedRequest
+from departments.models import Citizen, DepartmentConfig, ProcessedRequest, id_number_index, keyed_digest
 from departments.simulators import Done, simulator_get
 from departments.validation import (
     id_number_normalize,
@@ -144,7 +144,8 @@ class Reply:
 
 def _fingerprint(body: Any) -> str:
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    # Keyed: the body holds ID numbers, which a plain hash would let anyone recover by trying.
+    return keyed_digest(hashlib.sha256(canonical.encode()).hexdigest())
 
 
 def _flatten_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -246,7 +247,8 @@ class CitizenCheck:
 def citizen_verify(*, id_number: str, name: str) -> CitizenCheck:
     """Whether an ID number is registered, to that name, and its status. Least privilege: the
     registry's own name and phone never leave the department."""
-    citizen = Citizen.objects.filter(id_number=id_number_normalize(id_number)).only("name", "status").first()
+    # The number is encrypted at rest: it is found through its blind index.
+    citizen = Citizen.objects.filter(id_number_index=id_number_index(id_number)).only("name", "status").first()
     if citizen is None:
         return CitizenCheck(found=False, name_matches=False, status=None)
     return CitizenCheck(found=True, name_matches=citizen.name == name.strip(), status=citizen.status)
@@ -336,12 +338,13 @@ def citizens_import(*, csv_text: str) -> int:
     if errors:
         raise CitizenImportRejected(errors)
     with transaction.atomic():
-        # One INSERT ... ON CONFLICT per batch: 100k rows are a few dozen statements.
+        # One INSERT ... ON CONFLICT per batch: 100k rows are a few dozen statements. The blind
+        # index is the unique key (bulk_create computes it through the field's pre_save).
         Citizen.objects.bulk_create(
             citizens,
             batch_size=2000,
             update_conflicts=True,
-            unique_fields=["id_number"],
+            unique_fields=["id_number_index"],
             update_fields=["name", "phone", "status", "updated_at"],
         )
     logger.info("department=public_security imported %d citizens", len(citizens))

@@ -3,6 +3,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from privacy.fields import BlindIndexField, EncryptedTextField
+
+from rules.privacy import mask_id_number, mask_phone
 
 
 class ApplicationStatus(models.TextChoices):
@@ -47,15 +50,15 @@ class Application(models.Model):
         "accounts.ApiClient", null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
     )
     # A corrected resubmission points at the application it replaces (returned or rejected).
-    corrects = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections"
-    )
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="corrections")
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)
     request_fingerprint = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the retention sweep erased the persons' data; the application stays for statistics.
+    personal_data_erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -95,8 +98,10 @@ class Person(models.Model):
     role = models.CharField(max_length=30, choices=PersonRole.choices)
     position = models.PositiveSmallIntegerField(default=0)
     name = models.CharField(max_length=50)
-    id_number = models.CharField(max_length=18)
-    phone = models.CharField(max_length=20, blank=True)
+    # Encrypted at rest; decrypted only in memory. Exact lookups go through the blind index.
+    id_number = EncryptedTextField(blind_index="id_number_index")
+    id_number_index = BlindIndexField(source="id_number", db_index=True)
+    phone = EncryptedTextField(blank=True)
     contribution = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
 
     class Meta:
@@ -108,3 +113,12 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.name}"
+
+    # What pages, admin lists and anyone but the owner may see.
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
+from privacy.crypto import blind_index
 
 from accounts.models import ApiClient
 from intake.models import Application, Person, PersonRole
@@ -56,3 +57,12 @@ def applications_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet
 def application_with_progress(*, queryset: QuerySet[Application], application_id: object) -> Application | None:
     """One application with its checks and work items, or None when the caller may not see it."""
     return queryset.prefetch_related("checks", "work_items").filter(id=application_id).first()
+
+
+def applications_of_person(*, id_number: str) -> QuerySet[Application]:
+    """Every application naming this person in any role, found through the blind index: the
+    stored ID numbers are encrypted and cannot be compared."""
+    index = blind_index(id_number)
+    if not index:
+        return Application.objects.none()
+    return Application.objects.filter(persons__id_number_index=index).distinct()

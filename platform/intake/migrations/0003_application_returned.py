@@ -5,25 +5,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('intake', '0002_application_corrects'),
+        ("accounts", "0001_initial"),
+        ("intake", "0002_application_corrects"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='application',
-            name='application_status_valid',
+            model_name="application",
+            name="application_status_valid",
         ),
         migrations.AlterField(
-            model_name='application',
-            name='status',
-            field=models.CharField(choices=[('submitted', '已提交'), ('checking', '自动审查中'), ('manual_review', '人工审批中'), ('rejected', '未通过'), ('dispatching', '并联办理中'), ('completed', '已办结'), ('returned', '退回修改')], default='submitted', max_length=20),
+            model_name="application",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("submitted", "已提交"),
+                    ("checking", "自动审查中"),
+                    ("manual_review", "人工审批中"),
+                    ("rejected", "未通过"),
+                    ("dispatching", "并联办理中"),
+                    ("completed", "已办结"),
+                    ("returned", "退回修改"),
+                ],
+                default="submitted",
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['submitted', 'checking', 'manual_review', 'rejected', 'dispatching', 'completed', 'returned'])), name='application_status_valid'),
+            model_name="application",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        ["submitted", "checking", "manual_review", "rejected", "dispatching", "completed", "returned"],
+                    )
+                ),
+                name="application_status_valid",
+            ),
         ),
     ]
