@@ -8,26 +8,29 @@ seed it and document what each department's work needs.
 
 from collections.abc import Iterable
 
+from django.utils.functional import Promise as StrPromise
+from django.utils.translation import gettext_lazy as _
+
 # Every path a policy may allow, with the label people see ("who received my data").
-FIELD_LABELS: dict[str, str] = {
-    "application_id": "申请编号",
-    "credit_code": "统一社会信用代码",
-    "company.name": "企业名称",
-    "company.address": "住所",
-    "company.business_scope": "经营范围",
-    "company.registered_capital": "注册资本",
-    "company.employees": "员工人数",
-    "legal_representative.name": "法定代表人姓名",
-    "legal_representative.id_number": "法定代表人身份证号码",
-    "legal_representative.phone": "法定代表人手机号码",
-    "handler.name": "经办人姓名",
-    "handler.id_number": "经办人身份证号码",
-    "handler.phone": "经办人手机号码",
-    "shareholders[].name": "股东姓名",
-    "shareholders[].id_number": "股东身份证号码",
-    "shareholders[].contribution": "股东出资额",
-    "id_number": "身份证号码（实名核验）",
-    "name": "姓名（实名核验）",
+FIELD_LABELS: dict[str, StrPromise] = {
+    "application_id": _("申请编号"),
+    "credit_code": _("统一社会信用代码"),
+    "company.name": _("企业名称"),
+    "company.address": _("住所"),
+    "company.business_scope": _("经营范围"),
+    "company.registered_capital": _("注册资本"),
+    "company.employees": _("员工人数"),
+    "legal_representative.name": _("法定代表人姓名"),
+    "legal_representative.id_number": _("法定代表人身份证号码"),
+    "legal_representative.phone": _("法定代表人手机号码"),
+    "handler.name": _("经办人姓名"),
+    "handler.id_number": _("经办人身份证号码"),
+    "handler.phone": _("经办人手机号码"),
+    "shareholders[].name": _("股东姓名"),
+    "shareholders[].id_number": _("股东身份证号码"),
+    "shareholders[].contribution": _("股东出资额"),
+    "id_number": _("身份证号码（实名核验）"),
+    "name": _("姓名（实名核验）"),
 }
 
 DEFAULT_SHARING_POLICY: dict[str, tuple[str, ...]] = {

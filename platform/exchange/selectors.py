@@ -13,7 +13,7 @@ def data_shared_with_departments(*, application_id: uuid.UUID) -> list[dict]:
         {
             "department": record.department,
             "purpose": record.endpoint.strip("/"),
-            "fields": [FIELD_LABELS.get(path, path) for path in record.fields],
+            "fields": [str(FIELD_LABELS.get(path, path)) for path in record.fields],
             "at": record.created_at.astimezone().isoformat(timespec="seconds")
             if settings.USE_TZ
             else record.created_at.isoformat(timespec="seconds"),

@@ -7,32 +7,28 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
-DEPARTMENT_LABELS = {
-    "market_regulation": "市场监管：设立登记、统一社会信用代码",
-    "tax": "税务：税务登记、申领发票",
-    "public_security": "公安：刻制印章",
-    "social_security": "人社：社保登记",
-    "housing_fund": "公积金：单位开户",
-    "bank": "银行：开户预约",
-}
+from intake import labels
+
+DEPARTMENT_LABELS = labels.DEPARTMENT_LABELS
 
 COMPANY_FIELDS = [
-    ("name", "企业名称", "text", "如：深圳市云帆科技有限公司"),
-    ("address", "住所（注册地址）", "text", "如：深圳市南山区粤海街道科苑路15号科兴科学园A栋1201"),
-    ("business_scope", "经营范围", "textarea", "如：软件开发；信息技术咨询服务"),
-    ("registered_capital", "注册资本（元）", "number", "1000000.00"),
-    ("employees", "员工人数", "number", "5"),
+    ("name", _("企业名称"), "text", _("如：深圳市云帆科技有限公司")),
+    ("address", _("住所（注册地址）"), "text", _("如：深圳市南山区粤海街道科苑路15号科兴科学园A栋1201")),
+    ("business_scope", _("经营范围"), "textarea", _("如：软件开发；信息技术咨询服务")),
+    ("registered_capital", _("注册资本（元）"), "number", "1000000.00"),
+    ("employees", _("员工人数"), "number", "5"),
 ]
 PERSON_FIELDS = [
-    ("name", "姓名", "text", ""),
-    ("id_number", "居民身份证号码", "text", "18位"),
-    ("phone", "手机号码", "tel", "11位"),
+    ("name", _("姓名"), "text", ""),
+    ("id_number", _("居民身份证号码"), "text", _("18位")),
+    ("phone", _("手机号码"), "tel", _("11位")),
 ]
 SHAREHOLDER_FIELDS = [
-    ("name", "股东姓名", "text", ""),
-    ("id_number", "居民身份证号码", "text", "18位"),
-    ("contribution", "认缴出资额（元）", "number", ""),
+    ("name", _("股东姓名"), "text", ""),
+    ("id_number", _("居民身份证号码"), "text", _("18位")),
+    ("contribution", _("认缴出资额（元）"), "number", ""),
 ]
 
 

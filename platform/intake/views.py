@@ -9,7 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import ApplicantProfile, Role
 from accounts.selectors import user_has_role
 from intake.api.serializers import ApplicationInputSerializer, ApplicationOutputSerializer
-from intake.forms import DEPARTMENT_LABELS, document_from_post, flatten_errors, form_sections
+from intake.forms import document_from_post, flatten_errors, form_sections
+from intake.labels import labels_for_script
 from intake.models import Application, ApplicationStatus
 from intake.selectors import application_document, application_with_progress, applications_for_user
 from intake.services import application_submit
@@ -99,7 +100,7 @@ def application_status(request: HttpRequest, application_id: str) -> HttpRespons
         {
             "application": application,
             "initial": ApplicationOutputSerializer(application).data,
-            "department_labels": DEPARTMENT_LABELS,
+            "labels": labels_for_script(),
         },
     )
 

@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class ReviewDecision(models.TextChoices):
-    APPROVE = "approve", "通过"
-    REJECT = "reject", "驳回"
-    RETURN = "return", "退回修改"
+    APPROVE = "approve", _("通过")
+    REJECT = "reject", _("驳回")
+    RETURN = "return", _("退回修改")
 
 
 class ReviewCase(models.Model):

@@ -3,6 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
+from intake import labels
 from intake.models import Application
 
 register = template.Library()
@@ -30,3 +31,18 @@ def without(evidence: dict, keys: str) -> dict:
     """Evidence minus the keys already shown elsewhere on the page."""
     dropped = set(keys.split(","))
     return {key: value for key, value in (evidence or {}).items() if key not in dropped}
+
+
+@register.filter
+def status_label(code: str) -> str:
+    return str(labels.STATUS_LABELS.get(code, code))
+
+
+@register.filter
+def outcome_label(code: str) -> str:
+    return str(labels.OUTCOME_LABELS.get(code, code))
+
+
+@register.filter
+def library_label(code: str) -> str:
+    return str(labels.LIBRARY_LABELS.get(code, code))

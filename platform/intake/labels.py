@@ -1,0 +1,52 @@
+"""Words people see for the codes the system uses, in Simplified Chinese with English via i18n."""
+
+from django.utils.translation import gettext_lazy as _
+
+STATUS_LABELS = {
+    "submitted": _("已提交"),
+    "checking": _("自动审查中"),
+    "manual_review": _("人工审批中"),
+    "rejected": _("未通过"),
+    "returned": _("退回修改"),
+    "dispatching": _("并联办理中"),
+    "completed": _("已办结"),
+    "pending": _("等待中"),
+    "running": _("审查中"),
+    "in_progress": _("办理中"),
+    "done": _("已完成"),
+    "failed": _("失败"),
+    "error": _("出错"),
+}
+OUTCOME_LABELS = {"pass": _("通过"), "approve": _("通过"), "review": _("需人工审批"), "reject": _("驳回")}
+LIBRARY_LABELS = {
+    "names": _("企业名称库"),
+    "addresses": _("统一地址库"),
+    "identity": _("实名核身"),
+    "dishonest": _("失信人员名单库"),
+    "capital": _("注册资本规则"),
+}
+DEPARTMENT_LABELS = {
+    "market_regulation": _("市场监管：设立登记、统一社会信用代码"),
+    "tax": _("税务：税务登记、申领发票"),
+    "public_security": _("公安：刻制印章"),
+    "social_security": _("人社：社保登记"),
+    "housing_fund": _("公积金：单位开户"),
+    "bank": _("银行：开户预约"),
+}
+
+
+def labels_for_script() -> dict[str, dict[str, str]]:
+    """All labels as plain strings, for the status page's script (json_script)."""
+    return {
+        "status": {code: str(label) for code, label in STATUS_LABELS.items()},
+        "outcome": {code: str(label) for code, label in OUTCOME_LABELS.items()},
+        "library": {code: str(label) for code, label in LIBRARY_LABELS.items()},
+        "department": {code: str(label) for code, label in DEPARTMENT_LABELS.items()},
+        "text": {
+            "rejected": str(_("申请未通过。")),
+            "returned": str(_("申请已退回修改。")),
+            "identity_check": str(_("实名核验")),
+            "processing": str(_("业务办理")),
+            "separator": str(_("、")),
+        },
+    }
