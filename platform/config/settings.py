@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "import_export",
     "accounts",
     "audit",
+    "dashboard",
     "intake",
     "workflow",
     "exchange",
