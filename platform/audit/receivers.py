@@ -8,15 +8,18 @@ logger = logging.getLogger(__name__)
 
 
 def _actor_name(published_by: object) -> str:
-    if published_by is None:
-        return SYSTEM
+    """rules sends a username, or "" for the command line; a User object is accepted too."""
     if hasattr(published_by, "get_username"):
-        return f"user:{published_by.get_username()}"
-    return str(published_by)[:100]
+        published_by = published_by.get_username()
+    if not published_by:
+        return SYSTEM
+    name = str(published_by)
+    return (name if ":" in name else f"user:{name}")[:100]
 
 
 def library_published(sender: object, *, kind: str, number: int, published_by: object = None, **kwargs: object) -> None:
-    # The signal is sent inside the publishing transaction, so the event commits with it.
+    # rules sends this on commit of the publication, so the event is written in a transaction
+    # of its own (audit_record opens one) right after.
     audit_record(action="library.published", actor=_actor_name(published_by), kind=kind, number=number)
 
 
