@@ -121,3 +121,136 @@ def dict_lookup(index: Mapping[str, StandardAddress]) -> KeyLookup:
         return {k: index[k] for k in keys if k in index}
 
     return lookup
+
+
+# --- District-free keys and scored resolution -----------------------------------------------
+
+_LEADING_DISTRICT = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:新区|区|县)")
+
+
+def split_district(key: str) -> tuple[str, str]:
+    """(district, rest) of an address key; the district is "" when the key starts with none.
+
+    Only a real county-level name counts (rules.regions), so "园区路" is never a district.
+    """
+    from rules.regions import region_table
+
+    match = _LEADING_DISTRICT.match(key)
+    if match and region_table().is_region(match.group(0)) and len(match.group(0)) < len(key):
+        return match.group(0), key[match.end() :]
+    return "", key
+
+
+def district_free_key(key: str) -> str:
+    return split_district(key)[1]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    code: str
+    full_address: str
+    key: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The outcome of resolving free text to the standard library.
+
+    ``status``: "resolved" (one confident match, in ``best``), "ambiguous" (several equally
+    good matches, or a match only if the district given is ignored; see ``candidates``) or
+    "none".
+    """
+
+    status: str
+    best: ResolvedAddress | None
+    candidates: tuple[Candidate, ...]
+    score: float
+    reason: str = ""
+
+
+# (full keys, district-free keys) -> rows (key, key2, code, full_address) having one of them.
+CandidateLookup = Callable[[list[str], list[str]], list[tuple[str, str, str, str]]]
+
+SCORE_EXACT = 1.0  # the whole standard key, district included, is a prefix of the input
+SCORE_NO_DISTRICT = 0.9  # the input names no district; one standard address fits
+SCORE_OTHER_DISTRICT = 0.6  # fits only if the district the applicant typed is ignored
+
+
+def resolve_scored(text: str, *, lookup: CandidateLookup) -> Resolution:
+    """Resolve ``text`` with a confidence score (see the SCORE_* constants).
+
+    One query: the prefixes of the input's key against the standard keys, and the prefixes of
+    its district-free key against the standard district-free keys. The longest full-key match
+    wins outright. Otherwise the longest district-free match is taken: unique and the input named
+    no district -> resolved; several (the same road and number in two districts) -> ambiguous;
+    the input named another district -> ambiguous, for a human to confirm.
+    """
+    key = address_key(text)
+    if not key:
+        return Resolution("none", None, (), 0.0, "empty")
+    district, rest = split_district(key)
+    full = prefix_candidates(key)
+    free = prefix_candidates(rest)
+    rows = lookup(full, free)
+    by_key = {row[0]: row for row in rows}
+    for candidate in full:
+        row = by_key.get(candidate)
+        if row is not None:
+            best = ResolvedAddress(code=row[2], full_address=row[3], key=candidate, remainder=key[len(candidate) :])
+            return Resolution("resolved", best, (Candidate(row[2], row[3], row[0], SCORE_EXACT),), SCORE_EXACT)
+    by_free: dict[str, list[tuple[str, str, str, str]]] = {}
+    for row in rows:
+        by_free.setdefault(row[1], []).append(row)
+    for candidate in free:
+        matches = by_free.get(candidate)
+        if not matches:
+            continue
+        score = SCORE_OTHER_DISTRICT if district else SCORE_NO_DISTRICT
+        candidates = tuple(
+            Candidate(code, full_address, row_key, round(score / len(matches), 3))
+            for row_key, _, code, full_address in matches
+        )
+        if len(matches) == 1 and not district:
+            row_key, _, code, full_address = matches[0]
+            best = ResolvedAddress(code=code, full_address=full_address, key=row_key, remainder=rest[len(candidate) :])
+            return Resolution("resolved", best, candidates, score)
+        reason = "other_district" if district else "several_districts"
+        return Resolution("ambiguous", None, candidates, candidates[0].score, reason)
+    return Resolution("none", None, (), 0.0, "no_match")
+
+
+# --- Parsing into components -------------------------------------------------------------------
+
+_PARTS = re.compile(
+    r"^(?P<province>[\u4e00-\u9fff]{2,3}省|[\u4e00-\u9fff]{2,8}?自治区)?"
+    r"(?P<city>[\u4e00-\u9fff]{2,4}?市(?![场政民值]))?"
+    r"(?P<district>[\u4e00-\u9fff]{1,5}?(?:新区|区|县)(?!块))?"
+    r"(?P<street>[\u4e00-\u9fff]{2,6}?(?:街道|镇|乡))?"
+    r"(?P<road>[\u4e00-\u9fff0-9a-z]{1,12}?(?:大道|路|街|巷|道|胡同))?"
+    r"(?P<number>[0-9]+(?:-[0-9]+)?号(?!楼))?"
+    r"(?P<building>.*?[0-9a-z]+栋)?"
+    r"(?P<room>.*)$"
+)
+ADDRESS_PARTS = ("province", "city", "district", "street", "road", "number", "building", "room")
+
+
+def parse_address(text: str) -> dict[str, str]:
+    """Split an address into province, city, district, street (街道), road, number, building
+    and room, after the same normalization as the keys (numerals, full width, 栋/座/幢/号楼).
+
+    Municipalities are cities here ("北京市"). Whatever follows the number up to the building
+    (a park or tower name) belongs to the building; whatever follows the building is the room.
+    """
+    normalized = normalize_text(text, keep=_ADDRESS_KEEP)
+    normalized = _CN_NUMERAL.sub(_arabic, normalized)
+    normalized = _BUILDING.sub("栋", normalized)
+    match = _PARTS.match(normalized)
+    parts = {name: (match.group(name) or "") if match else "" for name in ADDRESS_PARTS}
+    if parts["building"] == "" and parts["number"] and parts["room"]:
+        # "15号科兴科学园" with no block: the place name is the building.
+        parts["building"], parts["room"] = parts["room"], ""
+        room = re.search(r"[0-9]+(?:层)?[0-9]*(?:室|房)?$", parts["building"])
+        if room and room.start() > 0:
+            parts["building"], parts["room"] = parts["building"][: room.start()], room.group(0)
+    return parts

@@ -8,4 +8,7 @@ class RulesConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing the kinds registers them with the engine's registry.
-        from rules import kinds  # noqa: F401
+        from rules import engine, kinds  # noqa: F401
+        from rules.services import hits_record
+
+        engine.set_hit_recorder(hits_record)

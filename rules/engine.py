@@ -10,9 +10,12 @@ the platform's exchange layer.
 
 from __future__ import annotations
 
+import contextvars
+import datetime
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Literal, Protocol, TypeVar
@@ -36,6 +39,9 @@ class PersonFacts:
     name: str
     id_number: str
     phone: str = ""
+    # A precomputed blind index of the ID number (rules.privacy.blind_index), for subjects built
+    # from stored test cases that keep no plaintext ID number. Empty: computed from id_number.
+    id_index: str = ""
 
     def __repr__(self) -> str:
         # Subjects end up in tracebacks and task logs; never print the raw ID or phone there.
@@ -118,6 +124,20 @@ def _int_or_none(value: object) -> int | None:
 
 
 @dataclass(frozen=True)
+class EntryRef:
+    """The list entry a hit came from: which list, which version, which line, and the entry's
+    stable identity across versions (a word, an address code, a case number)."""
+
+    list: str
+    version: int
+    line: int
+    id: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"list": self.list, "version": self.version, "line": self.line, "id": self.id}
+
+
+@dataclass(frozen=True)
 class Finding:
     library: str
     versions: dict[str, int]
@@ -126,6 +146,7 @@ class Finding:
     message: str  # Simplified Chinese
     message_en: str
     evidence: dict[str, Any]  # spans index the ORIGINAL input string
+    entry: EntryRef | None = None  # None for a rule that no list entry triggered
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -136,6 +157,7 @@ class Finding:
             "message": self.message,
             "message_en": self.message_en,
             "evidence": dict(self.evidence),
+            "entry": self.entry.to_dict() if self.entry is not None else None,
         }
 
 
@@ -164,6 +186,7 @@ class Hit:
     message: str
     message_en: str
     evidence: dict[str, Any] = field(default_factory=dict)
+    entry: EntryRef | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +224,44 @@ class Ports:
     citizens: CitizenLookup | None = None
 
 
+# --- Evaluation context -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvaluationContext:
+    """What a check is evaluated against, set by the engine for the duration of one check.
+
+    ``as_of`` replays a check with the list versions (and live registrations) in effect at that
+    moment; ``overrides`` substitutes specific list versions (list kind -> version id), which is
+    how golden cases and the impact preview try a draft before it is published.
+    """
+
+    as_of: datetime.datetime | None = None
+    overrides: Mapping[str, int] = field(default_factory=dict)
+
+    def moment(self) -> datetime.datetime:
+        return self.as_of if self.as_of is not None else datetime.datetime.now(datetime.UTC)
+
+
+_DEFAULT_CONTEXT = EvaluationContext()
+_context: contextvars.ContextVar[EvaluationContext | None] = contextvars.ContextVar(
+    "rules_evaluation_context", default=None
+)
+
+
+def evaluation_context() -> EvaluationContext:
+    return _context.get() or _DEFAULT_CONTEXT
+
+
+@contextmanager
+def evaluating(*, as_of: datetime.datetime | None = None, overrides: Mapping[str, int] | None = None) -> Iterator[None]:
+    token = _context.set(EvaluationContext(as_of=as_of, overrides=dict(overrides or {})))
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
 # --- Registry ---------------------------------------------------------------------------------
 
 
@@ -208,9 +269,19 @@ class LibraryKind(ABC):
     """Base class of a rule library kind. One instance lives per process, so it may cache."""
 
     code: ClassVar[str] = ""
+    # The list kinds whose versions this library reads (for golden cases and impact previews).
+    list_kinds: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def evaluate(self, subject: Subject, *, ports: Ports) -> Evaluation: ...
+
+    def is_active(self) -> bool:
+        """Whether check_all runs this library (in the current evaluation context).
+
+        A library that only means something once its table is published (e.g. a decision
+        table) returns False until then, so it adds no empty check to every application.
+        """
+        return True
 
 
 K = TypeVar("K", bound=type[LibraryKind])
@@ -235,9 +306,28 @@ def register(code: str) -> Callable[[K], K]:
     return decorator
 
 
-def library_codes() -> list[str]:
-    """Registered library codes, in registration order."""
-    return list(_registry)
+def library_codes(*, include_inactive: bool = False, as_of: datetime.datetime | None = None) -> list[str]:
+    """The codes of the active libraries (or of all registered ones), in registration order."""
+    if include_inactive:
+        return list(_registry)
+    with evaluating(as_of=as_of):
+        return [code for code in _registry if _instance(code).is_active()]
+
+
+def libraries_using(list_kind: str) -> list[str]:
+    """The registered libraries that read ``list_kind``."""
+    return [code for code, cls in _registry.items() if list_kind in cls.list_kinds]
+
+
+# Called with the findings of checks run with record_hits=True; installed by the rules app
+# (rules.services.hits_record), so that this module stays free of Django.
+HitRecorder = Callable[[list["Finding"]], None]
+_hit_recorder: HitRecorder | None = None
+
+
+def set_hit_recorder(recorder: HitRecorder | None) -> None:
+    global _hit_recorder
+    _hit_recorder = recorder
 
 
 def _instance(code: str) -> LibraryKind:
@@ -271,9 +361,24 @@ def combine_outcomes(outcomes: Iterable[str]) -> Decision:
     return "approve" if worst == "pass" else worst
 
 
-def check_library(code: str, subject: Subject, *, ports: Ports) -> CheckResult:
-    """Run one library on a subject. Exceptions (e.g. LookupUnavailable) propagate: retry them."""
-    evaluation = _instance(code).evaluate(subject, ports=ports)
+def check_library(
+    code: str,
+    subject: Subject,
+    *,
+    ports: Ports,
+    record_hits: bool = False,
+    as_of: datetime.datetime | None = None,
+    overrides: Mapping[str, int] | None = None,
+) -> CheckResult:
+    """Run one library on a subject. Exceptions (e.g. LookupUnavailable) propagate: retry them.
+
+    ``record_hits`` counts each finding (per rule and list entry, per day) for the
+    administrators' hit statistics; dry runs leave it False and store nothing. ``as_of``
+    evaluates with the list versions in effect at that moment.
+    """
+    library = _instance(code)
+    with evaluating(as_of=as_of, overrides=overrides):
+        evaluation = library.evaluate(subject, ports=ports)
     versions = dict(evaluation.versions)
     findings = tuple(
         Finding(
@@ -284,9 +389,12 @@ def check_library(code: str, subject: Subject, *, ports: Ports) -> CheckResult:
             message=hit.message,
             message_en=hit.message_en,
             evidence=dict(hit.evidence),
+            entry=hit.entry,
         )
         for hit in evaluation.hits
     )
+    if record_hits and findings and _hit_recorder is not None:
+        _hit_recorder(list(findings))
     return CheckResult(
         library=code,
         outcome=worst_outcome(f.outcome for f in findings),
@@ -295,7 +403,17 @@ def check_library(code: str, subject: Subject, *, ports: Ports) -> CheckResult:
     )
 
 
-def check_all(subject: Subject, *, ports: Ports) -> tuple[Decision, list[CheckResult]]:
-    """Run every registered library, in registration order, and combine the outcomes."""
-    results = [check_library(code, subject, ports=ports) for code in library_codes()]
+def check_all(
+    subject: Subject,
+    *,
+    ports: Ports,
+    record_hits: bool = False,
+    as_of: datetime.datetime | None = None,
+    overrides: Mapping[str, int] | None = None,
+) -> tuple[Decision, list[CheckResult]]:
+    """Run every active library, in registration order, and combine the outcomes."""
+    results = [
+        check_library(code, subject, ports=ports, record_hits=record_hits, as_of=as_of, overrides=overrides)
+        for code in library_codes(as_of=as_of)
+    ]
     return combine_outcomes(r.outcome for r in results), results

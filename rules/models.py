@@ -1,10 +1,15 @@
 """Versioned reference lists behind the rule libraries.
 
 Each list kind (name_words, enterprises, ...) has numbered versions that go draft -> published
--> archived. At most one version per kind is published at a time, which the database enforces
-with a partial unique index. Entries belong to a version and carry an indexed lookup key (the
-normalized form the libraries probe) and an indexed reference (the entry's own identifier, such
-as a credit code or address code), plus the row itself as JSON.
+-> archived. At most one version per kind carries the ``published`` status (the latest one
+published), which the database enforces with a partial unique index. Which version was *in
+effect* at a moment is answered by the append-only :class:`Publication` log instead, so that a
+check can be replayed "as of" its decision and so that a version can take effect at a later date.
+
+Entries belong to a version and carry up to three indexed lookup keys (``key``, ``key2``,
+``key3``: the normalized forms a library probes) and an indexed reference (the entry's own
+identifier, such as a credit code or address code), plus the row itself as JSON. No entry holds
+a plaintext ID number: the dishonest-person list is keyed by a blind index (rules.privacy).
 """
 
 from __future__ import annotations
@@ -31,8 +36,12 @@ class ListVersion(models.Model):
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     entry_count = models.PositiveIntegerField(default=0)
     source = models.CharField(max_length=255, blank=True)
+    created_by = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.CharField(max_length=150, blank=True)
+    # When the latest publication of this version takes (or took) effect.
+    effective_from = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["kind", "-number"]
@@ -57,12 +66,40 @@ class ListVersion(models.Model):
         return f"{self.kind} v{self.number} ({self.status})"
 
 
+class Publication(models.Model):
+    """One act of publishing: from ``effective_at`` on, ``version`` is the list of its kind.
+
+    Append-only. The version in effect at a moment is the publication of the kind with the
+    latest ``effective_at`` not after that moment; a rollback is simply a new publication of an
+    older version.
+    """
+
+    kind = models.CharField(max_length=40)
+    version = models.ForeignKey(ListVersion, on_delete=models.PROTECT, related_name="publications")
+    # Copied from the version so the per-check lookup needs no join.
+    number = models.PositiveIntegerField()
+    token = models.UUIDField()
+    effective_at = models.DateTimeField()
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["kind", "-effective_at", "-id"]
+        indexes = [models.Index(fields=["kind", "effective_at", "id"], name="rules_publication_effective")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.number} from {self.effective_at:%Y-%m-%d %H:%M}"
+
+
 class ListEntry(models.Model):
     version = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="entries")
     # Physical line in the imported file, so an administrator can find the row again.
     line = models.PositiveIntegerField()
     key = models.CharField(max_length=255)
     ref = models.CharField(max_length=255, blank=True)
+    # Secondary lookup keys, used by some kinds (e.g. an enterprise's trade name and its pinyin).
+    key2 = models.CharField(max_length=255, blank=True, default="")
+    key3 = models.CharField(max_length=255, blank=True, default="")
     data = models.JSONField(default=dict)
 
     class Meta:
@@ -70,11 +107,30 @@ class ListEntry(models.Model):
         indexes = [
             models.Index(fields=["version", "key"], name="rules_entry_version_key"),
             models.Index(fields=["version", "ref"], name="rules_entry_version_ref"),
+            models.Index(fields=["version", "key2"], name="rules_entry_version_key2"),
+            models.Index(fields=["version", "key3"], name="rules_entry_version_key3"),
         ]
 
     def __str__(self) -> str:
-        # Entries may hold ID numbers; the string form stays free of row data.
+        # Entries may hold personal data; the string form stays free of row data.
         return f"entry at line {self.line}"
+
+
+class ListTally(models.Model):
+    """Counts computed once at import, e.g. how many listed enterprises sit at each address."""
+
+    version = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="tallies")
+    facet = models.CharField(max_length=40)
+    value = models.CharField(max_length=255)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "facet", "value"], name="rules_tally_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facet}={self.value}: {self.count}"
 
 
 class RegisteredEnterprise(models.Model):
@@ -82,6 +138,14 @@ class RegisteredEnterprise(models.Model):
 
     name = models.CharField(max_length=255)
     name_key = models.CharField(max_length=255, db_index=True)
+    # The name without region and organisation form, its trade name (字号), the pinyin of the
+    # trade name with the industry, as the enterprises list stores them (rules.names_structure).
+    core_key = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    trade_name_key = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    pinyin_key = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    industry = models.CharField(max_length=40, blank=True, default="")
+    address = models.CharField(max_length=255, blank=True, default="")
+    address_code = models.CharField(max_length=255, blank=True, default="", db_index=True)
     credit_code = models.CharField(max_length=18, unique=True)
     registered_at = models.DateTimeField(auto_now_add=True)
 
@@ -90,3 +154,59 @@ class RegisteredEnterprise(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.credit_code})"
+
+
+class HitCount(models.Model):
+    """How often a rule or list entry fired on real applications, per day."""
+
+    day = models.DateField()
+    library = models.CharField(max_length=40)
+    rule = models.CharField(max_length=80)
+    list_kind = models.CharField(max_length=40, blank=True, default="")
+    # The entry's stable identity across versions (a word, an address code, a case number).
+    entry = models.CharField(max_length=255, blank=True, default="")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "library", "rule"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "library", "rule", "list_kind", "entry"], name="rules_hit_unique"),
+        ]
+        indexes = [models.Index(fields=["list_kind", "entry", "day"], name="rules_hit_entry_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.library}/{self.rule} {self.entry}: {self.count}"
+
+
+class GoldenCase(models.Model):
+    """A test case an administrator attaches to a list: this input must give this outcome.
+
+    Publishing a version of the list is refused while any case of a library that uses the list
+    fails. The input is an application document (CONTRACT §4); ID numbers in it are stored only
+    as blind index and masked form (rules.privacy), never in plain text.
+    """
+
+    class Expected(models.TextChoices):
+        PASS = "pass", "pass"
+        REVIEW = "review", "review"
+        REJECT = "reject", "reject"
+
+    kind = models.CharField(max_length=40, help_text="the list this case guards")
+    library = models.CharField(max_length=40, help_text="the rule library whose outcome is checked")
+    title = models.CharField(max_length=200)
+    document = models.JSONField(default=dict)
+    expected_outcome = models.CharField(max_length=10, choices=Expected.choices)
+    expected_rule = models.CharField(max_length=80, blank=True, help_text="optional: a rule that must fire")
+    created_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expected_outcome__in=["pass", "review", "reject"]), name="rules_golden_outcome_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.title}"

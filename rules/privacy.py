@@ -28,3 +28,27 @@ def mask_phone(phone: str) -> str:
     # A mobile number (11 digits) shows 3 + 4 as banks do; anything shorter shows less.
     head, tail = (3, 4) if len(value) >= 11 else (len(value) // 4, len(value) // 4)
     return value[:head] + "****" + (value[-tail:] if tail else "")
+
+
+def _canonical_id(value: str) -> str:
+    # Same canonical form as rules.identifiers.canonical_id_number (kept import-free here).
+    return "".join((value or "").split()).replace("-", "").upper()
+
+
+def blind_index(value: str) -> str:
+    """The blind index of an ID number: hex HMAC-SHA256 of its canonical (uppercase, stripped)
+    form, keyed with ``settings.PII_INDEX_KEY`` (falling back to ``SECRET_KEY``).
+
+    Lists are matched on this value, so no plaintext ID number is ever stored in rules tables,
+    yet an exact lookup stays a single indexed query. Empty input gives an empty index.
+    """
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    canonical = _canonical_id(value)
+    if not canonical:
+        return ""
+    key = getattr(settings, "PII_INDEX_KEY", "") or settings.SECRET_KEY
+    return hmac.new(key.encode(), canonical.encode(), hashlib.sha256).hexdigest()

@@ -3,28 +3,42 @@
 Rules:
 
 * ``address_missing`` (reject): no address given.
-* ``not_standard`` (reject): the text does not resolve to an entry of the published
-  ``standard_addresses`` list (see rules.addressing for what resolution forgives).
-* ``blacklisted`` (reject): the standard address it resolves to is on the published
-  ``address_blacklist``.
+* ``not_standard`` (reject): the text resolves to no entry of the published
+  ``standard_addresses`` list (rules.addressing says what resolution forgives: a missing
+  province, city, street or district; full-width and Chinese numerals; 栋/座/幢/号楼).
+* ``ambiguous_address`` (review): the text fits several standard addresses equally well (the
+  same road and number in two districts), or fits one only if the district typed is ignored;
+  the candidates are listed with their scores.
+* ``blacklisted`` (reject): the standard address is on the published ``address_blacklist`` and
+  the entry has not expired.
+* ``concentrated_address`` (review, 集中登记): more active companies than the configured
+  threshold (``address_concentration``) are already registered at the standard address,
+  counting the published ``enterprises`` list and live registrations.
 
-Both lookups are single indexed queries, so a library of millions of addresses costs the same
-per check as one of three hundred, and needs no memory in the workers.
+Every lookup is an indexed query, so a library of millions of addresses costs the same per
+check as one of three hundred, and needs no memory in the workers.
 """
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from rules import selectors
-from rules.addressing import StandardAddress, resolve_address
-from rules.engine import Evaluation, Hit, LibraryKind, Ports, Subject, register
-from rules.kinds.base import PublishedLists, no_structure
-from rules.lists import ADDRESS_BLACKLIST, STANDARD_ADDRESSES
+from rules.addressing import Resolution, parse_address, resolve_scored
+from rules.engine import EntryRef, Evaluation, Hit, LibraryKind, Ports, Subject, evaluation_context, register
+from rules.kinds.base import PublishedLists, no_structure, with_basis
+from rules.lists import ADDRESS_BLACKLIST, ADDRESS_CONCENTRATION, ENTERPRISES, STANDARD_ADDRESSES, AddressConcentration
+
+CONCENTRATION_BASIS = "《市场主体登记管理条例》第十一条"
 
 
 @register("addresses")
 class AddressesLibrary(LibraryKind):
+    list_kinds = (STANDARD_ADDRESSES, ADDRESS_BLACKLIST, ADDRESS_CONCENTRATION, ENTERPRISES)
+
     def __init__(self) -> None:
-        self.lists: PublishedLists[None] = PublishedLists((STANDARD_ADDRESSES, ADDRESS_BLACKLIST), no_structure)
+        self.lists: PublishedLists[None] = PublishedLists(self.list_kinds, no_structure)
 
     def evaluate(self, subject: Subject, *, ports: Ports) -> Evaluation:
         published, _ = self.lists.current()
@@ -41,14 +55,17 @@ class AddressesLibrary(LibraryKind):
             return Evaluation(hits=(hit,), versions=versions)
 
         standard = published.get(STANDARD_ADDRESSES)
-        resolved = None
+        resolution = Resolution("none", None, (), 0.0, "no library")
         if standard is not None:
 
-            def lookup(keys: list[str]) -> dict[str, StandardAddress]:
-                return selectors.standard_addresses_by_keys(version_id=standard.id, keys=keys)
+            def lookup(keys: list[str], free: list[str]) -> list[tuple[str, str, str, str]]:
+                return selectors.standard_addresses_candidates(
+                    version_id=standard.id, keys=keys, district_free_keys=free
+                )
 
-            resolved = resolve_address(address, lookup=lookup)
-        if resolved is None:
+            resolution = resolve_scored(address, lookup=lookup)
+        parsed = parse_address(address)
+        if resolution.status == "none":
             hit = Hit(
                 rule="not_standard",
                 outcome="reject",
@@ -57,33 +74,140 @@ class AddressesLibrary(LibraryKind):
                     f"The address “{address}” is not a standard address; "
                     "please pick one from the unified standard address library."
                 ),
-                evidence={"field": "address", "address": address},
+                evidence={"field": "address", "address": address, "parsed": parsed},
+            )
+            return Evaluation(hits=(hit,), versions=versions)
+        if resolution.status == "ambiguous":
+            candidates = [
+                {"code": c.code, "full_address": c.full_address, "score": c.score} for c in resolution.candidates
+            ]
+            listed = "；".join(c["full_address"] for c in candidates)
+            if resolution.reason == "other_district":
+                zh = f"住所“{address}”所填区与标准地址不符，可能是：{listed}，转人工核实。"
+                en = (
+                    f"The district in “{address}” does not match the standard address; it may be: "
+                    f"{'; '.join(c['full_address'] for c in candidates)}. It goes to manual review."
+                )
+            else:
+                zh = f"住所“{address}”对应多个标准地址：{listed}，请补充区名；转人工核实。"
+                en = (
+                    f"The address “{address}” fits several standard addresses: "
+                    f"{'; '.join(c['full_address'] for c in candidates)}. Add the district; it goes to manual review."
+                )
+            hit = Hit(
+                rule="ambiguous_address",
+                outcome="review",
+                message=zh,
+                message_en=en,
+                evidence={
+                    "field": "address",
+                    "address": address,
+                    "parsed": parsed,
+                    "candidates": candidates,
+                    "score": resolution.score,
+                    "reason": resolution.reason,
+                },
             )
             return Evaluation(hits=(hit,), versions=versions)
 
+        resolved = resolution.best
+        assert resolved is not None
+        moment = evaluation_context().moment()
+        hits: list[Hit] = []
         blacklist = published.get(ADDRESS_BLACKLIST)
-        if blacklist is None:
-            return Evaluation(hits=(), versions=versions)
-        hits = tuple(
-            Hit(
-                rule="blacklisted",
-                outcome="reject",
-                message=(
-                    f"住所“{resolved.full_address}”列入地址负面清单（{entry.data.get('reason', '')}），"
-                    "不得作为企业住所登记。"
-                ),
-                message_en=(
-                    f"The address “{resolved.full_address}” is on the address negative list "
-                    f"({entry.data.get('reason', '')}); no company may be registered there."
-                ),
-                evidence={
+        if blacklist is not None:
+            for entry in selectors.entries_by_keys(version_id=blacklist.id, keys=[resolved.code]):
+                data = entry.data
+                expires_on = data.get("expires_on") or ""
+                if expires_on and datetime.date.fromisoformat(expires_on) < moment.date():
+                    continue
+                basis = data.get("legal_basis", "")
+                evidence: dict[str, Any] = {
                     "field": "address",
                     "code": resolved.code,
                     "standard_address": resolved.full_address,
-                    "reason": entry.data.get("reason", ""),
+                    "reason": data.get("reason", ""),
                     "entry_line": entry.line,
-                },
-            )
-            for entry in selectors.entries_by_keys(version_id=blacklist.id, keys=[resolved.code])
-        )
-        return Evaluation(hits=hits, versions=versions)
+                    "score": resolution.score,
+                }
+                if expires_on:
+                    evidence["expires_on"] = expires_on
+                if basis:
+                    evidence["legal_basis"] = basis
+                hits.append(
+                    Hit(
+                        rule="blacklisted",
+                        outcome="reject",
+                        message=with_basis(
+                            f"住所“{resolved.full_address}”列入地址负面清单（{data.get('reason', '')}），"
+                            "不得作为企业住所登记。",
+                            basis,
+                        ),
+                        message_en=with_basis(
+                            f"The address “{resolved.full_address}” is on the address negative list "
+                            f"({data.get('reason', '')}); no company may be registered there.",
+                            basis,
+                            english=True,
+                        ),
+                        evidence=evidence,
+                        entry=EntryRef(list=ADDRESS_BLACKLIST, version=blacklist.number, line=entry.line, id=entry.ref),
+                    )
+                )
+        concentration = published.get(ADDRESS_CONCENTRATION)
+        if concentration is not None:
+            hit = _concentration_hit(resolved.code, resolved.full_address, concentration, published, moment)
+            if hit is not None:
+                hits.append(hit)
+        return Evaluation(hits=tuple(hits), versions=versions)
+
+
+def _concentration_hit(
+    code: str,
+    full_address: str,
+    concentration: selectors.PublishedVersion,
+    published: dict[str, selectors.PublishedVersion],
+    moment: datetime.datetime,
+) -> Hit | None:
+    rules = {
+        e.key: e
+        for e in selectors.entries_by_keys(version_id=concentration.id, keys=[code, AddressConcentration.DEFAULT])
+    }
+    rule = rules.get(code) or rules.get(AddressConcentration.DEFAULT)
+    if rule is None:
+        return None
+    threshold = int(rule.data["threshold"])
+    enterprises = published.get(ENTERPRISES)
+    listed = selectors.tally(version_id=enterprises.id, facet="address", value=code) if enterprises else 0
+    as_of = evaluation_context().as_of
+    live = selectors.registered_count_at(address_code=code, as_of=as_of)
+    count = listed + live
+    if count <= threshold:
+        return None
+    reason = rule.data.get("reason", "")
+    return Hit(
+        rule="concentrated_address",
+        outcome="review",
+        message=with_basis(
+            f"住所“{full_address}”已登记 {count} 户在营企业，超过集中登记上限 {threshold} 户"
+            + (f"（{reason}）" if reason else "")
+            + "，转人工核实。",
+            CONCENTRATION_BASIS,
+        ),
+        message_en=with_basis(
+            f"{count} active companies are already registered at “{full_address}”, more than the limit of "
+            f"{threshold} for one address" + (f" ({reason})" if reason else "") + "; it goes to manual review.",
+            CONCENTRATION_BASIS,
+            english=True,
+        ),
+        evidence={
+            "field": "address",
+            "code": code,
+            "standard_address": full_address,
+            "registered": count,
+            "from_list": listed,
+            "from_registrations": live,
+            "threshold": threshold,
+            "legal_basis": CONCENTRATION_BASIS,
+        },
+        entry=EntryRef(list=ADDRESS_CONCENTRATION, version=concentration.number, line=rule.line, id=rule.key),
+    )

@@ -1,64 +1,79 @@
 """Dishonest-person library (失信人员名单库).
 
 A person on the courts' published list of dishonest judgment debtors is not rejected: the
-application goes to manual review (``dishonest_person``, review), one finding per listed case.
-The list is matched on the ID number in canonical form, so a lowercase check character x in the
-application matches the uppercase X on the list.
+application goes to manual review (``dishonest_person``, review), one finding per listed case,
+naming the court, the case number and the date of publication.
+
+The list stores no ID numbers, only their blind index (rules.privacy.blind_index), and the check
+computes the blind index of each person's ID number in canonical form, so a lowercase check
+character x in the application matches the uppercase X on the list. A new version that drops
+an entry takes effect for the next check, like any publication.
 """
 
 from __future__ import annotations
 
 from rules import selectors
-from rules.engine import Evaluation, Hit, LibraryKind, Ports, Subject, register
-from rules.identifiers import canonical_id_number
+from rules.engine import EntryRef, Evaluation, Hit, LibraryKind, Ports, Subject, register
 from rules.kinds.base import ROLE_LABELS, PublishedLists, no_structure
 from rules.lists import DISHONEST_PERSONS
-from rules.privacy import mask_id_number
+from rules.privacy import blind_index
+
+BASIS = "《最高人民法院关于公布失信被执行人名单信息的若干规定》"
 
 
 @register("dishonest")
 class DishonestLibrary(LibraryKind):
+    list_kinds = (DISHONEST_PERSONS,)
+
     def __init__(self) -> None:
-        self.lists: PublishedLists[None] = PublishedLists((DISHONEST_PERSONS,), no_structure)
+        self.lists: PublishedLists[None] = PublishedLists(self.list_kinds, no_structure)
 
     def evaluate(self, subject: Subject, *, ports: Ports) -> Evaluation:
         published, _ = self.lists.current()
         versions = self.lists.version_numbers(published)
         version = published.get(DISHONEST_PERSONS)
-        roles_by_id: dict[str, list[str]] = {}
+        roles_by_index: dict[str, list[str]] = {}
+        if version is None:
+            return Evaluation(hits=(), versions=versions)
         for person in subject.persons:
-            id_number = canonical_id_number(person.id_number)
-            if id_number and person.role not in roles_by_id.setdefault(id_number, []):
-                roles_by_id[id_number].append(person.role)
-        if version is None or not roles_by_id:
+            index = person.id_index or blind_index(person.id_number)
+            if index and person.role not in roles_by_index.setdefault(index, []):
+                roles_by_index[index].append(person.role)
+        if not roles_by_index:
             return Evaluation(hits=(), versions=versions)
 
         hits = []
-        for entry in selectors.entries_by_keys(version_id=version.id, keys=list(roles_by_id)):
-            roles = roles_by_id[entry.key]
+        for entry in selectors.entries_by_keys(version_id=version.id, keys=list(roles_by_index)):
+            roles = roles_by_index[entry.key]
             zh = "、".join(ROLE_LABELS.get(r, (r, r))[0] for r in roles)
             en = ", ".join(ROLE_LABELS.get(r, (r, r))[1] for r in roles)
             data = entry.data
+            published_on = data.get("published_on") or None
+            when_zh = f"，{published_on}公布" if published_on else ""
+            when_en = f", published {published_on}" if published_on else ""
             hits.append(
                 Hit(
                     rule="dishonest_person",
                     outcome="review",
                     message=(
-                        f"{zh}{data['name']}列入失信被执行人名单（{data['court']} {data['case_number']}），转人工审核。"
+                        f"{zh}{data['name']}列入失信被执行人名单（{data['court']} {data['case_number']}{when_zh}），"
+                        f"转人工审核。依据：{BASIS}。"
                     ),
                     message_en=(
                         f"The {en} {data['name']} is on the list of dishonest judgment debtors "
-                        f"({data['court']}, case {data['case_number']}); the application goes to manual review."
+                        f"({data['court']}, case {data['case_number']}{when_en}); the application goes to manual "
+                        f"review. Legal basis: {BASIS}."
                     ),
                     evidence={
                         "roles": roles,
                         "name": data["name"],
-                        "id_number": mask_id_number(entry.key),
+                        "id_number": data["id_number"],  # masked at import
                         "court": data["court"],
                         "case_number": data["case_number"],
-                        "published_on": data.get("published_on") or None,
+                        "published_on": published_on,
                         "entry_line": entry.line,
                     },
+                    entry=EntryRef(list=DISHONEST_PERSONS, version=version.number, line=entry.line, id=entry.ref),
                 )
             )
         return Evaluation(hits=tuple(hits), versions=versions)

@@ -79,7 +79,12 @@ def test_resolver_prefers_the_longest_standard_address() -> None:
 def test_address_resolving_to_a_standard_address_passes(demo_loaded, address: str) -> None:
     result = addresses(address)
     assert result.outcome == "pass", result.findings
-    assert result.versions == {"standard_addresses": 1, "address_blacklist": 1}
+    assert result.versions == {
+        "standard_addresses": 1,
+        "address_blacklist": 1,
+        "address_concentration": 0,
+        "enterprises": 1,
+    }
 
 
 @pytest.mark.django_db
@@ -122,7 +127,12 @@ def test_blacklist_entry_given_as_free_text_is_hit(demo_loaded) -> None:
 @pytest.mark.django_db
 def test_without_a_standard_library_nothing_resolves(db) -> None:
     result = addresses(KEXING)
-    assert result.versions == {"standard_addresses": 0, "address_blacklist": 0}
+    assert result.versions == {
+        "standard_addresses": 0,
+        "address_blacklist": 0,
+        "address_concentration": 0,
+        "enterprises": 0,
+    }
     assert [f.rule for f in result.findings] == ["not_standard"]
 
 

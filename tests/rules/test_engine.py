@@ -26,7 +26,14 @@ from tests.rules.conftest import subject
 
 
 def test_libraries_are_registered_in_order() -> None:
+    assert library_codes(include_inactive=True) == ["names", "addresses", "identity", "dishonest", "capital"]
+
+
+@pytest.mark.django_db
+def test_the_capital_table_is_active_only_once_published() -> None:
     assert library_codes() == ["names", "addresses", "identity", "dishonest"]
+    list_import(kind="capital_minimums", text="industry,minimum,outcome\n劳务派遣,200万,reject\n", publish=True)
+    assert library_codes() == ["names", "addresses", "identity", "dishonest", "capital"]
 
 
 @pytest.mark.parametrize(
@@ -113,6 +120,7 @@ def test_to_dict_shapes(toy_kind) -> None:
             "message": "no",
             "message_en": "no",
             "evidence": {},
+            "entry": None,
         }
     ]
 

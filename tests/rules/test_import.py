@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 from rules.demo import credit_code, demo_csv
 from rules.lists import ADDRESS_BLACKLIST, DISHONEST_PERSONS, ENTERPRISES, NAME_WORDS, STANDARD_ADDRESSES
 from rules.models import ListEntry, ListVersion
+from rules.privacy import blind_index
 from rules.services import ImportFailed, list_import, list_kinds, version_publish
 
 pytestmark = pytest.mark.django_db
@@ -20,8 +22,16 @@ def published(kind: str) -> list[int]:
     return list(ListVersion.objects.filter(kind=kind, status="published").values_list("number", flat=True))
 
 
-def test_the_five_list_kinds() -> None:
-    assert list_kinds() == [NAME_WORDS, ENTERPRISES, STANDARD_ADDRESSES, ADDRESS_BLACKLIST, DISHONEST_PERSONS]
+def test_the_contract_list_kinds_come_first_then_the_extensions() -> None:
+    assert list_kinds() == [
+        NAME_WORDS,
+        ENTERPRISES,
+        STANDARD_ADDRESSES,
+        ADDRESS_BLACKLIST,
+        DISHONEST_PERSONS,
+        "capital_minimums",
+        "address_concentration",
+    ]
 
 
 def test_import_and_publish_prints_the_contract_summary() -> None:
@@ -132,7 +142,7 @@ def test_enterprises_validate_credit_codes() -> None:
     assert "duplicate credit_code (same as line 2)" in caught.value.errors[1][1]
 
 
-def test_dishonest_ids_are_validated_masked_and_stored_uppercase() -> None:
+def test_dishonest_ids_are_validated_and_stored_only_as_blind_index_and_mask() -> None:
     text = (
         "name,id_number,court,case_number,published_on\n"
         "王芳,43052519920902865x,深圳市南山区人民法院,（2024）粤0305执1号,2024-06-30\n"
@@ -148,8 +158,10 @@ def test_dishonest_ids_are_validated_masked_and_stored_uppercase() -> None:
 
     list_import(kind=DISHONEST_PERSONS, text="\n".join(text.splitlines()[:2]) + "\n")
     entry = ListEntry.objects.get()
-    assert entry.key == "43052519920902865X"
-    assert entry.data["id_number"] == "43052519920902865X"
+    # The blind index of the canonical (uppercase) number; no plaintext anywhere in the row.
+    assert entry.key == blind_index("43052519920902865X") == blind_index(" 43052519920902865x ")
+    assert entry.data["id_number"] == "430525********865X"
+    assert "43052519920902865" not in json.dumps(entry.data) + entry.key + entry.ref
 
 
 def test_standard_addresses_refuse_two_codes_for_one_address() -> None:
