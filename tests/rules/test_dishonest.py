@@ -89,3 +89,26 @@ def test_a_dishonest_person_alone_makes_the_whole_application_review(demo_loaded
     outcome, results = check_all(Subject.from_document(doc), ports=Ports(citizens=Registry()))
     assert outcome == "review"
     assert [r.outcome for r in results] == ["pass", "pass", "pass", "review"]
+
+
+def test_removing_an_entry_in_a_new_version_takes_effect_for_the_next_check(import_rows) -> None:
+    second = {**DEBTOR, "name": "李娜", "id_number": "320000197902240166", "case_number": "（2025）粤0305执9号"}
+    import_rows(DISHONEST_PERSONS, [DEBTOR, second])
+    applicant = PersonFacts(role="legal_representative", name="王芳", id_number=DEBTOR["id_number"])
+    assert check_library("dishonest", subject(applicant), ports=Ports()).outcome == "review"
+    import_rows(DISHONEST_PERSONS, [second])  # the court removed 王芳
+    result = check_library("dishonest", subject(applicant), ports=Ports())
+    assert (result.outcome, result.versions) == ("pass", {"dishonest_persons": 2})
+
+
+def test_findings_name_court_case_date_and_entry(import_rows) -> None:
+    import_rows(DISHONEST_PERSONS, [DEBTOR])
+    applicant = PersonFacts(role="handler", name="王芳", id_number=DEBTOR["id_number"])
+    [finding] = check_library("dishonest", subject(applicant), ports=Ports()).findings
+    assert "深圳市南山区人民法院" in finding.message and "2024-06-30" in finding.message
+    assert finding.entry.to_dict() == {
+        "list": DISHONEST_PERSONS,
+        "version": 1,
+        "line": 2,
+        "id": DEBTOR["case_number"],
+    }
