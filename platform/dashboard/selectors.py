@@ -32,6 +32,7 @@ LIBRARY_LABELS = {
     "addresses": "统一地址库",
     "identity": "实名核身",
     "dishonest": "失信人员名单库",
+    "capital": "注册资本库",
 }
 # The dashboard wants the short department name: the part before the colon of the form's label.
 DEPARTMENT_SHORT_LABELS = {code: label.split("：")[0] for code, label in DEPARTMENT_LABELS.items()}

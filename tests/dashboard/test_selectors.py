@@ -135,7 +135,13 @@ def test_interceptions_per_library_and_the_top_rules():
     by_library = {row.library: (row.reject, row.review) for row in library_interceptions(period=WEEK)}
     rules = [(rule.rule, rule.count) for rule in top_rules(period=WEEK, limit=3)]
 
-    assert by_library == {"names": (2, 1), "addresses": (1, 0), "identity": (0, 0), "dishonest": (0, 1)}
+    assert by_library == {
+        "names": (2, 1),
+        "addresses": (1, 0),
+        "identity": (0, 0),
+        "dishonest": (0, 1),
+        "capital": (0, 0),
+    }
     assert rules == [("names.prohibited_word", 2), ("addresses.negative_list", 1), ("dishonest.listed_person", 1)]
 
 
