@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -176,7 +177,9 @@ def celery_workers(django_db_setup: None, django_db_blocker: object, live_server
     time.sleep(2)
     for process in processes:
         assert process.poll() is None, f"a Celery worker exited at start; see {logs}"
+    _WORKERS_RUNNING.set()
     yield departments_url
+    _WORKERS_RUNNING.clear()
     for process in processes:
         process.terminate()
     for process in processes:
@@ -184,6 +187,22 @@ def celery_workers(django_db_setup: None, django_db_blocker: object, live_server
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+_WORKERS_RUNNING = threading.Event()
+
+
+def settle(application_id: object, *, timeout: float = 60.0) -> None:
+    """Lets the session's workers finish an application a test leaves behind.
+
+    A transactional test's teardown truncates every table; a worker still dispatching the
+    application would hold row locks against that and could deadlock it (PostgreSQL).
+    """
+    if not _WORKERS_RUNNING.is_set():
+        return
+    from intake.models import Application
+
+    wait_for(lambda: Application.objects.get(pk=application_id).is_terminal, timeout=timeout)
 
 
 def wait_for(predicate: Callable[[], object], *, timeout: float = 60.0, interval: float = 0.2) -> object:

@@ -138,6 +138,9 @@ def _check_claim(*, check_id: int) -> Check | None:
             return None
         check.status = CheckStatus.RUNNING
         check.save(update_fields=["status", "attempts", "updated_at"])
+        audit_record(
+            action="check.started", application_id=application.id, library=check.library, attempt=check.attempts
+        )
         check.application = application
         return check
 

@@ -4,11 +4,11 @@ import os
 from datetime import timedelta
 
 import pytest
-from dashboard.models import ServiceRating
 from django.utils import timezone
 
 from accounts.models import Role
 from accounts.services import user_create_with_role
+from dashboard.models import ServiceRating
 from exchange.models import CircuitState, DepartmentCircuit, ExchangeRecord
 from intake.models import ApplicationStatus, Outcome
 from tests.dashboard.conftest import PASSWORD, make_application, run_in_browser

@@ -3,6 +3,7 @@
 import math
 
 import pytest
+
 from dashboard.charts import Series, bar_chart, column_chart, format_seconds, gauge, nice_step
 
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+
 from dashboard.models import ServiceRating
 from dashboard.selectors import (
     application_timings,
@@ -17,7 +18,6 @@ from dashboard.selectors import (
     review_backlog,
     top_rules,
 )
-
 from exchange.models import CircuitState, DepartmentCircuit, ExchangeRecord
 from intake.models import ApplicationStatus, Outcome
 from tests.dashboard.conftest import NOW, at, make_application

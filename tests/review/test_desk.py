@@ -148,9 +148,10 @@ def test_two_concurrent_decisions_never_both_land(libraries, citizens, same_revi
         finally:
             connections.close_all()
 
+    # Reject and return: neither leaves work for the session's workers after the test.
     threads = [
-        threading.Thread(target=decide, args=(reviewers[0], "approve")),
-        threading.Thread(target=decide, args=(reviewers[1], "reject")),
+        threading.Thread(target=decide, args=(reviewers[0], "reject")),
+        threading.Thread(target=decide, args=(reviewers[1], "return")),
     ]
     for thread in threads:
         thread.start()
@@ -160,5 +161,5 @@ def test_two_concurrent_decisions_never_both_land(libraries, citizens, same_revi
     assert sorted(outcomes).count("refused") == 1
     decided = next(o for o in outcomes if o != "refused")
     application.refresh_from_db()
-    assert application.status == ("dispatching" if decided == "approve" else "rejected")
+    assert application.status == ("rejected" if decided == "reject" else "returned")
     assert AuditEvent.objects.filter(application_id=application.id, action="review.decided").count() == 1

@@ -8,7 +8,7 @@ from django.db import connection, connections
 from audit.models import AuditEvent
 from intake.models import Application
 from intake.services import application_submit
-from tests.conftest import DISHONEST_PERSON, application_document
+from tests.conftest import DISHONEST_PERSON, application_document, settle
 from workflow.models import Check, CheckStatus
 from workflow.services import check_run
 from workflow.sweeper import workflow_sweep
@@ -78,6 +78,7 @@ def test_concurrent_last_checks_decide_exactly_once(libraries, citizens):
     assert application.status == "dispatching"
     assert _decisions(application) == ["dispatching"]
     assert application.work_items.count() == 6
+    settle(application.id)
 
 
 @pytest.mark.django_db
