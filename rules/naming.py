@@ -39,7 +39,8 @@ ORGANISATION_FORMS: tuple[str, ...] = (
     "合作社",
     "分公司",
 )
-_FORMS_LONGEST_FIRST = sorted(ORGANISATION_FORMS, key=len, reverse=True)
+_FORMS = frozenset(ORGANISATION_FORMS)
+_FORM_LENGTHS = sorted({len(f) for f in ORGANISATION_FORMS}, reverse=True)
 
 # Industry words (行业表述) grouped by industry: two names are "in the same industry" when their
 # main industry words fall in one group. Not exhaustive; a word outside every group is its own.
@@ -146,7 +147,9 @@ INDUSTRY_GROUPS: dict[str, tuple[str, ...]] = {
     "travel": ("旅游", "旅行社", "体育", "健身", "娱乐管理"),
 }
 INDUSTRY_GROUP_OF: dict[str, str] = {word: group for group, words in INDUSTRY_GROUPS.items() for word in words}
-_INDUSTRY_LONGEST_FIRST = sorted(INDUSTRY_GROUP_OF, key=len, reverse=True)
+# Suffix lookups (longest first) instead of trying every word: names are parsed a million at a
+# time when the register is imported.
+_INDUSTRY_LENGTHS = sorted({len(w) for w in INDUSTRY_GROUP_OF}, reverse=True)
 
 # Words ending in a region suffix that are not place names ("好又多超市", "华南区块链").
 _NOT_REGION_ENDINGS = {
@@ -296,10 +299,10 @@ def _strip_form(text: str) -> tuple[str, str]:
     """(text without its organisation form(s), the form) — "…合伙企业有限合伙" drops both."""
     form = ""
     for _ in range(2):
-        for candidate in _FORMS_LONGEST_FIRST:
-            if text.endswith(candidate) and len(text) > len(candidate):
-                text = text[: -len(candidate)]
-                form = candidate + form
+        for length in _FORM_LENGTHS:
+            if len(text) > length and text[-length:] in _FORMS:
+                form = text[-length:] + form
+                text = text[:-length]
                 break
         else:
             break
@@ -314,9 +317,12 @@ def _match_regions(text: str, start: int) -> tuple[list[tuple[Region, int, int]]
     pos = start
     problem: Problem | None = None
     level = 0
+    lengths_by_first = _region_lengths()
     while pos < len(text):
         best: tuple[Region, int] | None = None
-        for length in range(min(table.longest_name, len(text) - pos - 1), 1, -1):
+        for length in lengths_by_first.get(text[pos], ()):
+            if length > len(text) - pos - 1:
+                continue
             candidates = table.lookup(text[pos : pos + length])
             if not candidates:
                 continue
@@ -363,6 +369,16 @@ def _match_regions(text: str, start: int) -> tuple[list[tuple[Region, int, int]]
     return matched, problem, pos
 
 
+@lru_cache(maxsize=1)
+def _region_lengths() -> dict[str, tuple[int, ...]]:
+    """First character of a region name -> the lengths of names starting with it, longest first."""
+    lengths: dict[str, set[int]] = {}
+    for name in region_table().by_name:
+        if len(name) >= 2:
+            lengths.setdefault(name[0], set()).add(len(name))
+    return {c: tuple(sorted(v, reverse=True)) for c, v in lengths.items()}
+
+
 def _unknown_region(text: str, pos: int) -> tuple[int, int] | None:
     """The span of a place-name-like token at ``pos`` that is not a real division, if any."""
     match = _REGION_LIKE.match(text, pos) if pos == 0 else _REGION_LIKE.match(text[pos:])
@@ -385,9 +401,12 @@ def _strip_industry(text: str) -> tuple[str, str, str]:
     industry = ""
     group = ""
     while True:
-        for word in _INDUSTRY_LONGEST_FIRST:
-            if text.endswith(word) and len(text) > len(word) and (not industry or han_count(text[: -len(word)]) >= 2):
-                text = text[: -len(word)]
+        for length in _INDUSTRY_LENGTHS:
+            if len(text) <= length:
+                continue
+            word = text[-length:]
+            if word in INDUSTRY_GROUP_OF and (not industry or han_count(text[:-length]) >= 2):
+                text = text[:-length]
                 if not industry:
                     group = INDUSTRY_GROUP_OF[word]
                 industry = word + industry
@@ -402,16 +421,20 @@ def parse_name(name: str) -> NameParts:
     positions = list(bracketed.positions)
     regions_in_brackets: list[Region] = []
     # A region in brackets after the trade name ("云帆（深圳）科技") is a region, not trade name.
-    for match in reversed(list(re.finditer(r"\(([^()]{2,15})\)", bracketed.text))):
+    brackets = re.finditer(r"\(([^()]{2,15})\)", bracketed.text) if "(" in bracketed.text else ()
+    for match in reversed(list(brackets)):
         inner = match.group(1)
         found = region_table().lookup(inner)
         if found:
             regions_in_brackets = [found[0], *regions_in_brackets]
             del chars[match.start() : match.end()]
             del positions[match.start() : match.end()]
-    kept = [(c, p) for c, p in zip(chars, positions, strict=True) if c not in "()"]
-    text = "".join(c for c, _ in kept)
-    pos_map = [p for _, p in kept]
+    if "(" in chars or ")" in chars:
+        kept = [(c, p) for c, p in zip(chars, positions, strict=True) if c not in "()"]
+        text = "".join(c for c, _ in kept)
+        pos_map = [p for _, p in kept]
+    else:
+        text, pos_map = bracketed.text, positions
 
     def original(span: tuple[int, int]) -> tuple[int, int] | None:
         start, end = span

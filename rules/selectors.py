@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -86,14 +87,35 @@ def version_entries(*, version_id: int, chunk_size: int = 5000) -> Iterator[tupl
     yield from rows.iterator(chunk_size=chunk_size)
 
 
-def entries_by_keys(*, version_id: int, keys: Iterable[str], field: str = "key") -> list[ListEntry]:
-    """Entries of a version whose ``field`` (key, key2 or key3) is one of ``keys``, in file order."""
+@dataclass(frozen=True)
+class EntryRow:
+    line: int
+    key: str
+    ref: str
+    data: dict[str, Any]
+
+
+def _json(value: Any) -> dict[str, Any]:
+    # psycopg decodes jsonb itself; SQLite hands back the text.
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def entries_by_keys(*, version_id: int, keys: Iterable[str], field: str = "key") -> list[EntryRow]:
+    """Entries of a version whose ``field`` (key, key2, key3 or ref) is one of ``keys``, in file
+    order. Raw SQL: this is the per-check hot path, and model instances cost more than the query."""
     keys = list(dict.fromkeys(keys))
     if not keys:
         return []
     if field not in ("key", "key2", "key3", "ref"):
         raise ValueError(f"not a lookup field: {field}")
-    return list(ListEntry.objects.filter(version_id=version_id, **{f"{field}__in": keys}).order_by("line"))
+    table = ListEntry._meta.db_table
+    placeholders = ", ".join(["%s"] * len(keys))
+    sql = (
+        f"SELECT line, key, ref, data FROM {table} WHERE version_id = %s AND {field} IN ({placeholders}) ORDER BY line"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [version_id, *keys])
+        return [EntryRow(line, key, ref, _json(data)) for line, key, ref, data in cursor.fetchall()]
 
 
 def entries_matching(
@@ -165,14 +187,7 @@ def standard_addresses_candidates(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    out = []
-    for key, key2, ref, data in rows:
-        if isinstance(data, str):
-            import json
-
-            data = json.loads(data)
-        out.append((key, key2, ref, str(data.get("full_address", ""))))
-    return out
+    return [(key, key2, ref, str(_json(data).get("full_address", ""))) for key, key2, ref, data in rows]
 
 
 def tally(*, version_id: int, facet: str, value: str) -> int:

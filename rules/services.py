@@ -45,6 +45,9 @@ IMPORT_BATCH_SIZE = 2000
 # PostgreSQL takes rows through COPY, where bigger batches only save round trips.
 COPY_BATCH_SIZE = 20000
 
+# Imports at least this large refresh the planner statistics of the entries table.
+ANALYZE_AFTER_ROWS = 10_000
+
 # A field of a huge CSV (e.g. a long reason) must not trip the csv module's 128 KiB default.
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -183,6 +186,11 @@ def list_import(
 
         version.entry_count = count
         version.save(update_fields=["entry_count"])
+        if count >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
+            # Fresh planner statistics: without them, the first checks against a freshly
+            # loaded million-row version may scan instead of probing the index.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {ListEntry._meta.db_table}")
         if publish:
             try:
                 _publish(version, published_by=published_by, effective_at=effective_at)
