@@ -2,6 +2,8 @@ import hashlib
 
 from django.db import models
 
+from privacy.fields import EncryptedTextField
+
 
 class Role(models.TextChoices):
     """Roles are Django groups with these names; the server checks membership, never the UI."""
@@ -42,8 +44,9 @@ class ApplicantProfile(models.Model):
 
     user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="applicant_profile")
     name = models.CharField(max_length=50)
-    id_number = models.CharField(max_length=18)
-    phone = models.CharField(max_length=11)
+    # Encrypted at rest like every other ID and phone number.
+    id_number = EncryptedTextField()
+    phone = EncryptedTextField()
 
     def __str__(self) -> str:
         return self.name

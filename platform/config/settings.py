@@ -169,6 +169,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "workflow.outbox_relay", "schedule": env.float("OUTBOX_RELAY_SECONDS", default=2.0)},
     "sweeper": {"task": "workflow.sweep", "schedule": env.float("SWEEPER_SECONDS", default=15.0)},
+    "privacy-retention": {
+        "task": "privacy.retention_sweep",
+        "schedule": env.float("PII_RETENTION_SWEEP_SECONDS", default=3600.0),
+    },
 }
 
 # --- Workflow -------------------------------------------------------------------------------

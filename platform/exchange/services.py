@@ -142,7 +142,9 @@ def department_submit(*, department: str, document: dict, idempotency_key: str) 
         if body.get("reason_en"):
             reason = f"{reason} / {body['reason_en']}"
         return DepartmentAnswer(outcome="refused", result={}, reason=reason)
-    raise DepartmentRequestRefused(f"{department} answered HTTP {response.status_code}: {str(body)[:200]}")
+    # Field names only: a department's error text could quote the values it was sent.
+    fields = sorted(body.get("errors", {})) if isinstance(body.get("errors"), dict) else []
+    raise DepartmentRequestRefused(f"{department} answered HTTP {response.status_code}; fields: {fields}")
 
 
 def _json_or_empty(response: httpx.Response) -> dict:

@@ -64,6 +64,11 @@ def case_decide(*, application_id: uuid.UUID, reviewer: AbstractBaseUser, decisi
         application, case = _locked_case(application_id)
         if case.claimed_by_id != reviewer.pk:
             raise ReviewRefused("请先认领此案件 / claim the case before deciding it")
+        if decision == ReviewDecision.APPROVE and application.personal_data_erased_at:
+            # Retention erased the people behind it: nothing valid is left to send on.
+            raise ReviewRefused(
+                "申请人信息已按保存期限删除，无法通过 / personal data was erased; it cannot be approved"
+            )
         case.decision = decision
         case.reason = reason
         case.decided_by = reviewer

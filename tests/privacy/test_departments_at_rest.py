@@ -6,10 +6,10 @@ import pytest
 from cryptography.fernet import Fernet
 from django.db import connection
 from django.test import override_settings
-from privacy.crypto import blind_index
 
 from departments.models import Citizen, TaxRequest, id_number_index
 from departments.services import citizen_verify, citizens_import, request_process
+from privacy.crypto import blind_index
 from tests.conftest import CLEAN_PERSON, DISHONEST_PERSON, SECOND_PERSON, citizens_csv
 
 pytestmark = pytest.mark.django_db

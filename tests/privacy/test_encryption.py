@@ -8,11 +8,11 @@ from django.core.exceptions import FieldError
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
-from privacy.crypto import blind_index
 
 from intake.models import Person
 from intake.selectors import applications_of_person
 from intake.services import application_submit
+from privacy.crypto import blind_index
 from tests.conftest import CLEAN_PERSON, DISHONEST_PERSON, SECOND_PERSON, application_document
 
 pytestmark = pytest.mark.django_db

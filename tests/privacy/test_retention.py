@@ -7,13 +7,13 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
-from privacy.services import ERASED_NAME, retention_sweep
-from privacy.tasks import retention_sweep_task
 
 from audit.models import AuditEvent
 from intake.models import Application, ApplicationStatus, Person
 from intake.selectors import applications_of_person
 from intake.services import application_submit
+from privacy.services import ERASED_NAME, retention_sweep
+from privacy.tasks import retention_sweep_task
 from tests.conftest import CLEAN_PERSON, DISHONEST_PERSON, SECOND_PERSON, application_document
 from workflow.models import Check, CheckOutcome, CheckStatus, WorkItem
 
