@@ -3,8 +3,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from privacy.fields import BlindIndexField, EncryptedTextField
 
+from privacy.fields import BlindIndexField, EncryptedTextField
 from rules.privacy import mask_id_number, mask_phone
 
 

@@ -2,10 +2,10 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
-from privacy.crypto import blind_index
 
 from accounts.models import ApiClient
 from intake.models import Application, Person, PersonRole
+from privacy.crypto import blind_index
 
 
 def _money(value: Decimal | None) -> str | None:

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from privacy.crypto import keyed_digest
 
 from accounts.models import ApiClient
 from audit.services import audit_record
 from intake.models import Application, Person, PersonRole
+from privacy.crypto import keyed_digest
 from workflow.services import pipeline_start
 
 

@@ -2,8 +2,9 @@
 fingerprints keyed, since a plain SHA-256 of a document with a guessable ID number can be
 reversed by trying every number."""
 
-import privacy.fields
 from django.db import migrations, models
+
+import privacy.fields
 from privacy.crypto import blind_index, decrypt, encrypt, keyed_digest
 
 
