@@ -103,6 +103,7 @@ def check_run(*, check_id: int) -> None:
             check.library,
             subject_for_application(application=application),
             ports=engine.Ports(citizens=HttpCitizenLookup(application_id=application.id)),
+            record_hits=True,
         )
     except Exception as error:  # any failure is retried, then ends visibly as an error
         logger.warning(
@@ -365,7 +366,9 @@ def _work_item_finish(*, work_item_id: int, answer: DepartmentAnswer) -> None:
                 application.credit_code = answer.result["credit_code"]
                 application.save(update_fields=["credit_code", "updated_at"])
                 # The new company joins the register at once, so the same name cannot pass again.
-                enterprise_register(name=application.company_name, credit_code=application.credit_code)
+                enterprise_register(
+                    name=application.company_name, credit_code=application.credit_code, address=application.address
+                )
         dispatch_ready(application=application)
 
 
