@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
-from rules.normalize import normalize_with_map
+from rules.normalize import normalize_text, normalize_with_map
 from rules.regions import COUNTY, MUNICIPALITIES, PREFECTURE, PROVINCE, Region, contains, region_table
 
 ORGANISATION_FORMS: tuple[str, ...] = (
@@ -415,30 +415,36 @@ def _strip_industry(text: str) -> tuple[str, str, str]:
             return text, industry, group
 
 
-def parse_name(name: str) -> NameParts:
-    bracketed = normalize_with_map(name, keep="()")
-    chars = list(bracketed.text)
-    positions = list(bracketed.positions)
+def parse_name(name: str, *, spans: bool = True) -> NameParts:
+    """Parse ``name``; ``spans=False`` skips the map back to the original characters (bulk
+    imports of the register need the keys, not the spans)."""
+    if spans:
+        bracketed = normalize_with_map(name, keep="()")
+        normalized, positions = bracketed.text, list(bracketed.positions)
+    else:
+        normalized, positions = normalize_text(name, keep="()"), None
+    chars = list(normalized)
     regions_in_brackets: list[Region] = []
     # A region in brackets after the trade name ("云帆（深圳）科技") is a region, not trade name.
-    brackets = re.finditer(r"\(([^()]{2,15})\)", bracketed.text) if "(" in bracketed.text else ()
+    brackets = re.finditer(r"\(([^()]{2,15})\)", normalized) if "(" in normalized else ()
     for match in reversed(list(brackets)):
         inner = match.group(1)
         found = region_table().lookup(inner)
         if found:
             regions_in_brackets = [found[0], *regions_in_brackets]
             del chars[match.start() : match.end()]
-            del positions[match.start() : match.end()]
+            if positions is not None:
+                del positions[match.start() : match.end()]
     if "(" in chars or ")" in chars:
-        kept = [(c, p) for c, p in zip(chars, positions, strict=True) if c not in "()"]
-        text = "".join(c for c, _ in kept)
-        pos_map = [p for _, p in kept]
+        keep = [i for i, c in enumerate(chars) if c not in "()"]
+        text = "".join(chars[i] for i in keep)
+        pos_map = [positions[i] for i in keep] if positions is not None else None
     else:
-        text, pos_map = bracketed.text, positions
+        text, pos_map = "".join(chars), positions
 
     def original(span: tuple[int, int]) -> tuple[int, int] | None:
         start, end = span
-        if not 0 <= start < end <= len(pos_map):
+        if pos_map is None or not 0 <= start < end <= len(pos_map):
             return None
         return pos_map[start], pos_map[end - 1] + 1
 
@@ -499,7 +505,7 @@ class NameKeys:
 
 
 def name_keys(name: str) -> NameKeys:
-    parts = parse_name(name)
+    parts = parse_name(name, spans=False)
     core = parts.core or parts.normalized
     pinyin = f"{pinyin_of(parts.trade_name)}|{parts.industry_group}" if parts.trade_name else ""
     return NameKeys(
