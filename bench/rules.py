@@ -113,8 +113,11 @@ def addresses_csv(rng: random.Random, count: int) -> tuple[str, list[str]]:
     out = io.StringIO()
     out.write("code,full_address\n")
     addresses: list[str] = []
-    roads = [f"{rng.choice(HAN)}{rng.choice(HAN)}{rng.choice(ROAD_SUFFIX)}" for _ in range(max(50, count // 3000))]
-    roads = list(dict.fromkeys(roads))
+    roads: list[str] = []
+    while len(roads) < max(50, count // 2997 + 2):  # 999 numbers x 3 blocks per road
+        road = f"{rng.choice(HAN)}{rng.choice(HAN)}{rng.choice(ROAD_SUFFIX)}"
+        if road not in roads:
+            roads.append(road)
     serial = 0
     for road_index, road in enumerate(roads):
         district, area = DISTRICTS[road_index % len(DISTRICTS)]
