@@ -34,6 +34,32 @@ DEPARTMENT_LABELS = {
     "bank": _("银行：开户预约"),
 }
 
+# The fields of the departments' answers, as the status page shows them.
+RESULT_LABELS = {
+    "company_name": _("企业名称"),
+    "credit_code": _("统一社会信用代码"),
+    "license_number": _("营业执照编号"),
+    "registered_at": _("办结时间"),
+    "taxpayer_id": _("纳税人识别号"),
+    "tax_authority": _("主管税务机关"),
+    "taxpayer_type": _("纳税人类型"),
+    "invoice_quota": _("发票"),
+    "invoice_type": _("发票种类"),
+    "monthly_count": _("每月份数"),
+    "max_amount": _("单份最高开票限额（元）"),
+    "seal_order_number": _("刻章订单号"),
+    "seals": _("印章"),
+    "maker": _("刻章单位"),
+    "ready_at": _("可领取时间"),
+    "account_number": _("账号"),
+    "office": _("经办机构"),
+    "center": _("公积金中心"),
+    "bank": _("银行"),
+    "branch": _("网点"),
+    "appointment_at": _("预约时间"),
+    "appointment_number": _("预约号"),
+}
+
 
 def labels_for_script() -> dict[str, dict[str, str]]:
     """All labels as plain strings, for the status page's script (json_script)."""
@@ -42,6 +68,7 @@ def labels_for_script() -> dict[str, dict[str, str]]:
         "outcome": {code: str(label) for code, label in OUTCOME_LABELS.items()},
         "library": {code: str(label) for code, label in LIBRARY_LABELS.items()},
         "department": {code: str(label) for code, label in DEPARTMENT_LABELS.items()},
+        "result": {key: str(label) for key, label in RESULT_LABELS.items()},
         "text": {
             "rejected": str(_("申请未通过。")),
             "returned": str(_("申请已退回修改。")),
