@@ -26,9 +26,12 @@ DEMO_USERS = [
     ("reviewer", Role.REVIEWER, "审核员"),
     ("deptadmin", Role.DEPARTMENT_ADMIN, "部门管理员（市场监管）"),
     ("courtadmin", Role.DEPARTMENT_ADMIN, "部门管理员（法院）"),
+    ("addressadmin", Role.DEPARTMENT_ADMIN, "部门管理员（规划和自然资源）"),
     ("operator", Role.OPERATOR, "运营人员"),
 ]
-DEMO_DEPARTMENTS = {"deptadmin": "market_regulation", "courtadmin": "court"}
+# Rule lists are owned by departments: names and the address negative list by market regulation,
+# the standard addresses by natural resources, the dishonest list by the courts.
+DEMO_DEPARTMENTS = {"deptadmin": "market_regulation", "courtadmin": "court", "addressadmin": "natural_resources"}
 DEMO_CLIENT = "demo-integrator"
 
 
