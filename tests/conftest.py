@@ -216,6 +216,22 @@ def wait_for(predicate: Callable[[], object], *, timeout: float = 60.0, interval
     raise AssertionError(f"condition not met within {timeout} s")
 
 
+def api_submit(client: APIClient, document: dict) -> dict:
+    response = client.post("/api/v1/applications/", document, format="json")
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def api_until_status(client: APIClient, application_id: str, *statuses: str, timeout: float = 90) -> dict:
+    """Polls the API until the application reaches one of the statuses; returns its body."""
+
+    def poll() -> dict | None:
+        body = client.get(f"/api/v1/applications/{application_id}/").json()
+        return body if body["status"] in statuses else None
+
+    return wait_for(poll, timeout=timeout)
+
+
 def server_configured() -> bool:
     return bool(os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get("REDIS_URL"))
 

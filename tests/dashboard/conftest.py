@@ -1,13 +1,9 @@
 """Constructed applications, checks, exchange records and ratings for the dashboard's tests."""
 
-import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connections
 from django.utils import timezone
 
 from accounts.models import Role
@@ -78,43 +74,3 @@ def people(db: None) -> dict[str, User]:
 def fast_password_hashing(settings: object) -> None:
     # Five users per test with the production hasher would spend most of the run hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def run_in_browser(steps: Callable[[object], None]) -> None:
-    """Runs browser steps in a thread of their own, with their own Playwright and chromium.
-
-    The session-wide browser of tests/browser/conftest.py keeps Playwright's event loop in the
-    main thread, and the sync API allows one Playwright per thread: importing that fixture here
-    would start a second one in the same thread, which fails once both suites run together.
-    The steps see the test's committed data (use a transactional test) through their own
-    connection.
-    """
-    from tests.browser.conftest import CHROMIUM
-
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(f"REQUIRE_BROWSER is set but there is no chromium at {CHROMIUM}")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium); CI installs it")
-
-    def session() -> None:
-        from playwright.sync_api import sync_playwright
-
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM,
-                    args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-                )
-                context = browser.new_context(locale="zh-CN")
-                page = context.new_page()
-                page.set_default_timeout(15_000)
-                try:
-                    steps(page)
-                finally:
-                    context.close()
-                    browser.close()
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(session).result(timeout=180)

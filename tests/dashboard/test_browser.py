@@ -11,7 +11,8 @@ from accounts.services import user_create_with_role
 from dashboard.models import ServiceRating
 from exchange.models import CircuitState, DepartmentCircuit, ExchangeRecord
 from intake.models import ApplicationStatus, Outcome
-from tests.dashboard.conftest import PASSWORD, make_application, run_in_browser
+from tests.browser.support import run_in_own_browser
+from tests.dashboard.conftest import PASSWORD, make_application
 from tests.dashboard.test_views import CHART_IDS
 from workflow.models import Check, CheckOutcome, CheckStatus
 
@@ -69,7 +70,7 @@ def _seed() -> None:
 def test_the_dashboard_draws_every_chart_without_errors(live_server):
     _seed()
     user_create_with_role(username="ops", password=PASSWORD, role=Role.OPERATOR)
-    run_in_browser(lambda page: _dashboard_steps(page, live_server.url))
+    run_in_own_browser(lambda page: _dashboard_steps(page, live_server.url))
 
 
 def _dashboard_steps(page, base_url: str) -> None:

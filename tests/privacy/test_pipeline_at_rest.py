@@ -15,7 +15,14 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.conftest import CLEAN_PERSON, DISHONEST_PERSON, SECOND_PERSON, application_document, wait_for
+from tests.conftest import (
+    CLEAN_PERSON,
+    DISHONEST_PERSON,
+    SECOND_PERSON,
+    api_submit,
+    api_until_status,
+    application_document,
+)
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.django_db(transaction=True)]
 
@@ -67,20 +74,6 @@ def database_dump() -> str:
     return "\n".join(parts)
 
 
-def _submit(client, document: dict) -> dict:
-    response = client.post("/api/v1/applications/", document, format="json")
-    assert response.status_code == 201, response.json()
-    return response.json()
-
-
-def _until_status(client, application_id: str, *statuses: str) -> dict:
-    def poll() -> dict | None:
-        body = client.get(f"/api/v1/applications/{application_id}/").json()
-        return body if body["status"] in statuses else None
-
-    return wait_for(poll, timeout=90)
-
-
 def run_pipeline(client) -> list[dict]:
     """A clean application with a separate handler, a rejected one, and a dishonest legal
     representative approved by a reviewer: every path that touches personal data."""
@@ -94,17 +87,17 @@ def run_pipeline(client) -> list[dict]:
     rejected = application_document(name="深圳市赌博娱乐有限公司", person=SECOND_PERSON)
     dishonest = application_document(name="深圳市远峰贸易有限公司", person=DISHONEST_PERSON)
     dishonest["legal_representative"]["id_number"] = DISHONEST_PERSON["id_number"].lower()
-    created = [_submit(client, document) for document in (clean, rejected, dishonest)]
+    created = [api_submit(client, document) for document in (clean, rejected, dishonest)]
 
-    assert _until_status(client, created[2]["id"], "manual_review")["status"] == "manual_review"
+    assert api_until_status(client, created[2]["id"], "manual_review")["status"] == "manual_review"
     reviewer = user_create_with_role(username="reviewer", password="a-long-test-password", role=Role.REVIEWER)
     case_claim(application_id=created[2]["id"], reviewer=reviewer)
     case_decide(application_id=created[2]["id"], reviewer=reviewer, decision="approve", reason="已核实，债务已履行")
 
     bodies = [
-        _until_status(client, created[0]["id"], "completed"),
-        _until_status(client, created[1]["id"], "rejected"),
-        _until_status(client, created[2]["id"], "completed"),
+        api_until_status(client, created[0]["id"], "completed"),
+        api_until_status(client, created[1]["id"], "rejected"),
+        api_until_status(client, created[2]["id"], "completed"),
     ]
     assert [b["status"] for b in bodies] == ["completed", "rejected", "completed"], bodies
     assert all(d["status"] == "done" for d in bodies[0]["departments"]), bodies[0]

@@ -8,8 +8,6 @@ thread; the same launch flags as tests/browser/conftest.py.
 from __future__ import annotations
 
 import os
-import threading
-from collections.abc import Callable
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,53 +15,12 @@ from django.contrib.auth.models import Group
 
 from rules.models import ListVersion
 from rules.services import list_import
+from tests.browser.support import run_in_own_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "pw-for-browser-tests"
-
-
-def in_browser(steps: Callable[[object], None]) -> None:
-    from tests.browser.conftest import CHROMIUM
-
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(f"REQUIRE_BROWSER is set but there is no chromium at {CHROMIUM}")
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium); CI installs it")
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        from playwright.sync_api import sync_playwright
-
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM,
-                    args=[
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--disable-quic",
-                        "--no-first-run",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        "--disable-sync",
-                    ],
-                )
-                try:
-                    page = browser.new_context(locale="zh-CN").new_page()
-                    page.set_default_timeout(15_000)
-                    steps(page)
-                finally:
-                    browser.close()
-        except BaseException as exc:  # re-raised in the test's own thread
-            failure.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if failure:
-        raise failure[0]
 
 
 @pytest.fixture
@@ -97,7 +54,7 @@ def test_the_try_it_console_shows_findings_with_highlighted_spans(live_server, m
         seen["mark"] = finding.locator("mark.ow-span").inner_text()
         seen["text"] = finding.inner_text()
 
-    in_browser(steps)
+    run_in_own_browser(steps)
     assert seen["outcome"] == "reject"
     assert seen["mark"] == "賭·博"
     assert "禁用字词" in seen["text"] and "prohibited word" in seen["text"]
@@ -132,7 +89,7 @@ def test_the_import_screen_lists_every_bad_row_by_line(live_server, market_admin
         page.click("#import-submit")
         page.wait_for_url("**/admin/rules/listversion/?kind__exact=name_words")
 
-    in_browser(steps)
+    run_in_own_browser(steps)
     lines = [line for line, _ in seen["rows"]]
     assert lines == ["3", "4"]
     assert "level must be one of" in seen["rows"][0][1]

@@ -4,34 +4,20 @@ import pytest
 from stdnum.cn import uscc
 
 from intake.models import Application
-from tests.conftest import DISHONEST_PERSON, SECOND_PERSON, application_document, wait_for
+from tests.conftest import DISHONEST_PERSON, SECOND_PERSON, api_submit, api_until_status, application_document
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.django_db(transaction=True)]
-
-
-def _submit(client, document: dict) -> dict:
-    response = client.post("/api/v1/applications/", document, format="json")
-    assert response.status_code == 201, response.json()
-    return response.json()
-
-
-def _until_status(client, application_id: str, *statuses: str) -> dict:
-    def poll() -> dict | None:
-        body = client.get(f"/api/v1/applications/{application_id}/").json()
-        return body if body["status"] in statuses else None
-
-    return wait_for(poll, timeout=90)
 
 
 def test_clean_application_completes_with_a_credit_code_and_six_results(
     celery_workers, libraries, citizens, api_client_for
 ):
     client = api_client_for("agency")
-    created = _submit(client, application_document())
+    created = api_submit(client, application_document())
     # Workers may pick the checks up before the response is written.
     assert created["status"] in ("submitted", "checking")
 
-    body = _until_status(client, created["id"], "completed", "rejected", "manual_review")
+    body = api_until_status(client, created["id"], "completed", "rejected", "manual_review")
 
     assert body["status"] == "completed", body
     assert body["outcome"] == "approve"
@@ -54,11 +40,11 @@ def test_clean_application_completes_with_a_credit_code_and_six_results(
 
 def test_the_same_name_is_rejected_once_registered(celery_workers, libraries, citizens, api_client_for):
     client = api_client_for("agency")
-    first = _submit(client, application_document(name="深圳市青禾科技有限公司"))
-    assert _until_status(client, first["id"], "completed", "rejected")["status"] == "completed"
+    first = api_submit(client, application_document(name="深圳市青禾科技有限公司"))
+    assert api_until_status(client, first["id"], "completed", "rejected")["status"] == "completed"
 
-    again = _submit(client, application_document(name="深圳市 青禾科技有限公司", person=SECOND_PERSON))
-    body = _until_status(client, again["id"], "completed", "rejected")
+    again = api_submit(client, application_document(name="深圳市 青禾科技有限公司", person=SECOND_PERSON))
+    body = api_until_status(client, again["id"], "completed", "rejected")
 
     assert body["status"] == "rejected"
     names = next(c for c in body["checks"] if c["library"] == "names")
@@ -70,9 +56,9 @@ def test_a_prohibited_word_is_rejected_with_a_finding_that_names_it(
     celery_workers, libraries, citizens, api_client_for
 ):
     client = api_client_for("agency")
-    created = _submit(client, application_document(name="深圳市赌 博娱乐有限公司"))
+    created = api_submit(client, application_document(name="深圳市赌 博娱乐有限公司"))
 
-    body = _until_status(client, created["id"], "rejected", "completed", "manual_review")
+    body = api_until_status(client, created["id"], "rejected", "completed", "manual_review")
 
     assert body["status"] == "rejected"
     assert body["outcome"] == "reject"
@@ -91,9 +77,9 @@ def test_a_dishonest_person_goes_to_manual_review_and_approval_completes_it(
     from review.services import case_claim, case_decide
 
     client = api_client_for("agency")
-    created = _submit(client, application_document(name="深圳市远峰贸易有限公司", person=DISHONEST_PERSON))
+    created = api_submit(client, application_document(name="深圳市远峰贸易有限公司", person=DISHONEST_PERSON))
 
-    body = _until_status(client, created["id"], "manual_review", "rejected", "completed")
+    body = api_until_status(client, created["id"], "manual_review", "rejected", "completed")
     assert body["status"] == "manual_review"
     dishonest = next(c for c in body["checks"] if c["library"] == "dishonest")
     assert dishonest["outcome"] == "review"
@@ -101,7 +87,7 @@ def test_a_dishonest_person_goes_to_manual_review_and_approval_completes_it(
     reviewer = user_create_with_role(username="reviewer", password="a-long-test-password", role=Role.REVIEWER)
     case_claim(application_id=created["id"], reviewer=reviewer)
     case_decide(application_id=created["id"], reviewer=reviewer, decision="approve", reason="已核实，债务已履行")
-    body = _until_status(client, created["id"], "completed")
+    body = api_until_status(client, created["id"], "completed")
 
     assert body["outcome"] == "approve"
     assert uscc.is_valid(body["credit_code"])
@@ -114,10 +100,10 @@ def test_a_newly_published_version_takes_effect_without_restarting_workers(
     from rules.services import list_import
 
     client = api_client_for("agency")
-    before = _submit(client, application_document(name="深圳市星河博彩有限公司"))
-    assert _until_status(client, before["id"], "completed", "rejected")["status"] == "completed"
+    before = api_submit(client, application_document(name="深圳市星河博彩有限公司"))
+    assert api_until_status(client, before["id"], "completed", "rejected")["status"] == "completed"
 
     list_import(kind="name_words", text="word,level,reason\n博彩,prohibited,赌博类用语\n", publish=True)
-    after = _submit(client, application_document(name="深圳市星河博彩网络有限公司", person=SECOND_PERSON))
+    after = api_submit(client, application_document(name="深圳市星河博彩网络有限公司", person=SECOND_PERSON))
 
-    assert _until_status(client, after["id"], "completed", "rejected")["status"] == "rejected"
+    assert api_until_status(client, after["id"], "completed", "rejected")["status"] == "rejected"
