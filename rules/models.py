@@ -103,6 +103,7 @@ class ListEntry(models.Model):
     data = models.JSONField(default=dict)
 
     class Meta:
+        verbose_name_plural = "list entries"
         ordering = ["version", "line"]
         indexes = [
             models.Index(fields=["version", "key"], name="rules_entry_version_key"),
