@@ -7,7 +7,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
 from accounts.selectors import user_has_role
-from intake.forms import DEPARTMENT_LABELS
 from review.models import ReviewDecision
 from review.selectors import review_case, review_queue, review_queue_filters
 from review.services import ReviewRefused, case_claim, case_decide, case_release, case_viewed
@@ -69,7 +68,6 @@ def case(request: HttpRequest, application_id: str) -> HttpResponse:
             "claimed_by_me": bool(review and review.claimed_by_id == request.user.pk),
             "decisions": ReviewDecision.choices,
             "error": error,
-            "department_labels": DEPARTMENT_LABELS,
         },
         status=400 if error else 200,
     )
