@@ -9,6 +9,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 Formatter = Callable[[float], str]
 
 
@@ -25,16 +27,16 @@ def format_milliseconds(value: float) -> str:
 
 
 def format_seconds(value: float) -> str:
-    """Seconds as people read them: 0.8 秒, 45 秒, 3.5 分钟, 2.0 小时, 1.5 天."""
+    """Seconds as people read them: 0.8 秒, 45 秒, 3.5 分钟, 2.0 小时, 1.5 天 (in the active language)."""
     if value < 10:
-        return f"{value:.1f} 秒"
+        return gettext("%(value)s 秒") % {"value": f"{value:.1f}"}
     if value < 120:
-        return f"{value:.0f} 秒"
+        return gettext("%(value)s 秒") % {"value": f"{value:.0f}"}
     if value < 7200:
-        return f"{value / 60:.1f} 分钟"
+        return gettext("%(value)s 分钟") % {"value": f"{value / 60:.1f}"}
     if value < 172_800:
-        return f"{value / 3600:.1f} 小时"
-    return f"{value / 86400:.1f} 天"
+        return gettext("%(value)s 小时") % {"value": f"{value / 3600:.1f}"}
+    return gettext("%(value)s 天") % {"value": f"{value / 86400:.1f}"}
 
 
 def nice_step(value: float, *, whole: bool = False) -> float:

@@ -15,6 +15,9 @@ from django.conf import settings
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dashboard.models import ServiceRating
 from exchange.models import CircuitState, DepartmentCircuit, ExchangeRecord
@@ -27,22 +30,44 @@ DEFAULT_PERIOD_DAYS = 7
 # 秒批: approved by the rules alone, within this long of submission.
 INSTANT_APPROVAL_SECONDS = 60
 
+# Short names: they label the bars of a narrow chart.
 LIBRARY_LABELS = {
-    "names": "企业名称库",
-    "addresses": "统一地址库",
-    "identity": "实名核身",
-    "dishonest": "失信人员名单库",
-    "capital": "注册资本库",
+    "names": pgettext_lazy("dashboard", "企业名称库"),
+    "addresses": pgettext_lazy("dashboard", "统一地址库"),
+    "identity": pgettext_lazy("dashboard", "实名核身"),
+    "dishonest": pgettext_lazy("dashboard", "失信人员名单库"),
+    "capital": pgettext_lazy("dashboard", "注册资本库"),
 }
-# The dashboard wants the short department name: the part before the colon of the form's label.
-DEPARTMENT_SHORT_LABELS = {code: label.split("：")[0] for code, label in DEPARTMENT_LABELS.items()}
+
+
+def _short_label(label: str) -> str:
+    return str(label).split("：")[0]
+
+
+# The dashboard wants the short department name: the part before the colon of the form's label,
+# named here so that it has a short translation of its own. A department without one is cut from
+# the form's label, lazily: in the language of the request, not of the import.
+DEPARTMENT_SHORT_LABELS = {code: lazy(_short_label, str)(label) for code, label in DEPARTMENT_LABELS.items()} | {
+    "market_regulation": _("市场监管"),
+    "tax": _("税务"),
+    "public_security": _("公安"),
+    "social_security": _("人社"),
+    "housing_fund": _("公积金"),
+    "bank": _("银行"),
+}
+# The circuit breaker's states as the dashboard names them (exchange's own labels are not translated).
+CIRCUIT_LABELS = {
+    CircuitState.CLOSED.value: _("正常"),
+    CircuitState.OPEN.value: _("熔断"),
+    CircuitState.HALF_OPEN.value: _("试探"),
+}
 # Age buckets of the manual-review backlog: (upper bound in hours, label).
 BACKLOG_BUCKETS: tuple[tuple[float, str], ...] = (
-    (1, "1 小时内"),
-    (4, "1–4 小时"),
-    (24, "4–24 小时"),
-    (72, "1–3 天"),
-    (math.inf, "3 天以上"),
+    (1, _("1 小时内")),
+    (4, _("1–4 小时")),
+    (24, _("4–24 小时")),
+    (72, _("1–3 天")),
+    (math.inf, _("3 天以上")),
 )
 
 
@@ -201,11 +226,11 @@ def library_interceptions(*, period: Period) -> list[LibraryInterceptions]:
         (row["library"], row["outcome"]): row["n"]
         for row in _intercepting_checks(period).values("library", "outcome").annotate(n=Count("id"))
     }
-    libraries = list(LIBRARY_LABELS) + sorted({library for library, _ in counts} - set(LIBRARY_LABELS))
+    libraries = list(LIBRARY_LABELS) + sorted({library for library, _outcome in counts} - set(LIBRARY_LABELS))
     return [
         LibraryInterceptions(
             library=library,
-            label=LIBRARY_LABELS.get(library, library),
+            label=str(LIBRARY_LABELS.get(library, library)),
             reject=counts.get((library, CheckOutcome.REJECT), 0),
             review=counts.get((library, CheckOutcome.REVIEW), 0),
         )
@@ -241,15 +266,15 @@ def review_backlog(*, now: datetime | None = None) -> ReviewBacklog:
     waiting = Application.objects.filter(status=ApplicationStatus.MANUAL_REVIEW).values_list("decided_at", "created_at")
     # A case waits from the moment the rules sent it to review (its decided_at).
     ages = [(now - (decided_at or created_at)).total_seconds() for decided_at, created_at in waiting]
-    buckets = Counter()
+    buckets: Counter[float] = Counter()
     for age in ages:
         hours = age / 3600
-        buckets[next(label for bound, label in BACKLOG_BUCKETS if hours < bound)] += 1
+        buckets[next(bound for bound, _label in BACKLOG_BUCKETS if hours < bound)] += 1
     return ReviewBacklog(
         count=len(ages),
         oldest_seconds=max(ages) if ages else None,
         median_seconds=percentile(ages, 0.5),
-        buckets=[(label, buckets.get(label, 0)) for _, label in BACKLOG_BUCKETS],
+        buckets=[(str(label), buckets.get(bound, 0)) for bound, label in BACKLOG_BUCKETS],
     )
 
 
@@ -273,7 +298,7 @@ class DepartmentHealth:
 
     @property
     def circuit_label(self) -> str:
-        return CircuitState(self.circuit).label if self.circuit in CircuitState.values else self.circuit
+        return str(CIRCUIT_LABELS[self.circuit]) if self.circuit in CIRCUIT_LABELS else self.circuit
 
 
 def department_health(*, period: Period) -> list[DepartmentHealth]:
@@ -304,7 +329,7 @@ def department_health(*, period: Period) -> list[DepartmentHealth]:
     return [
         DepartmentHealth(
             department=code,
-            label=DEPARTMENT_SHORT_LABELS.get(code, code),
+            label=str(DEPARTMENT_SHORT_LABELS.get(code, code)),
             calls=len(durations.get(code, [])),
             errors=errors.get(code, 0),
             p50_ms=percentile(durations.get(code, []), 0.50),

@@ -1,10 +1,11 @@
 """Constructed applications, checks, exchange records and ratings for the dashboard's tests."""
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import User
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Role
 from accounts.services import user_create_with_role
@@ -74,3 +75,12 @@ def people(db: None) -> dict[str, User]:
 def fast_password_hashing(settings: object) -> None:
     # Five users per test with the production hasher would spend most of the run hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    # A request with Accept-Language: en in an earlier test leaves English active in this thread;
+    # the dashboard's tests expect the default language unless they choose another.
+    translation.deactivate()
+    yield
+    translation.deactivate()
