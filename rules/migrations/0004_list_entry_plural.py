@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('rules', '0003_backfill_publications_and_blind_index'),
+        ("rules", "0003_backfill_publications_and_blind_index"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='listentry',
-            options={'ordering': ['version', 'line'], 'verbose_name_plural': 'list entries'},
+            name="listentry",
+            options={"ordering": ["version", "line"], "verbose_name_plural": "list entries"},
         ),
     ]
