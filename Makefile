@@ -33,7 +33,8 @@ demo: migrate
 
 run: demo
 	$(BIN)/python manage.py collectstatic --noinput -v 0
-	PORT=$(PORT) DEPARTMENTS_URL=http://127.0.0.1:$(PORT)/departments/ $(BIN)/honcho -f Procfile start
+	@# honcho gives each process its own PORT (base + 100 per line), so ours travels as ONEWINDOW_PORT.
+	ONEWINDOW_PORT=$(PORT) DEPARTMENTS_URL=http://127.0.0.1:$(PORT)/departments/ $(BIN)/honcho -f Procfile start
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -35,3 +35,11 @@ def test_procfile_starts_web_two_worker_pools_and_beat_covering_every_queue():
     assert {"checks", "pipeline"} <= checks_queues
     assert department_queues == DEPARTMENT_QUEUES
     assert "always_eager" not in (REPO_ROOT / "platform" / "config" / "settings.py").read_text().lower()
+
+
+def test_the_web_server_and_banner_share_the_port_make_run_was_given():
+    # honcho hands each Procfile line its own PORT (base + 100 per line): the banner would
+    # print another port than the web server's if both read PORT.
+    lines = dict(line.split(": ", 1) for line in (REPO_ROOT / "Procfile").read_text().splitlines() if line.strip())
+    assert "$ONEWINDOW_PORT" in lines["web"] and "$ONEWINDOW_PORT" in lines["banner"]
+    assert "ONEWINDOW_PORT=$(PORT)" in (REPO_ROOT / "Makefile").read_text()
