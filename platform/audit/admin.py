@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from audit.models import AuditChainHead, AuditEvent
+from config.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["sequence", "created_at", "application_id", "actor", "action", "short_hash"]
     list_filter = ["action"]
     search_fields = ["application_id", "actor", "=sequence"]
@@ -14,25 +15,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     def short_hash(self, event: AuditEvent) -> str:
         return f"{event.hash[:12]}…"
 
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(AuditChainHead)
-class AuditChainHeadAdmin(admin.ModelAdmin):
+class AuditChainHeadAdmin(ReadOnlyAdmin):
     list_display = ["last_sequence", "last_hash", "updated_at"]
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
-        return False

@@ -28,3 +28,16 @@ class OneWindowAdminSite(admin.AdminSite):
 
 class OneWindowAdminConfig(AdminConfig):
     default_site = "config.admin.OneWindowAdminSite"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records the system writes and people only read: no add, change or delete."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

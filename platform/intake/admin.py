@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from config.admin import ReadOnlyAdmin
 from intake.models import Application, Person
 from intake.selectors import applications_of_person
 
@@ -30,7 +31,8 @@ class PersonInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
+    # The pipeline owns every field; the admin only looks.
     list_display = ["reference", "company_name", "status", "outcome", "created_at", "personal_data_erased_at"]
     list_filter = ["status", "outcome"]
     # A full ID number finds a person's applications through the blind index; nothing else about
@@ -39,16 +41,6 @@ class ApplicationAdmin(admin.ModelAdmin):
     search_help_text = "企业名称、统一社会信用代码或完整的身份证号码 / company name, credit code or a full ID number"
     date_hierarchy = "created_at"
     inlines = [PersonInline]
-
-    # The pipeline owns every field; the admin only looks.
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> tuple[Any, bool]:
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -59,7 +51,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ReadOnlyAdmin):
     list_display = ["application", "role", "name", "masked_id_number", "masked_phone"]
     list_filter = ["role"]
     # The search is overridden below: a full ID number, matched through the blind index.
@@ -68,15 +60,6 @@ class PersonAdmin(admin.ModelAdmin):
     fields = ["application", "role", "position", "name", "masked_id_number", "masked_phone", "contribution"]
     readonly_fields = fields
     list_select_related = ["application"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> tuple[Any, bool]:
         term = search_term.strip()
