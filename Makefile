@@ -1,6 +1,11 @@
 # OneWindow: `make run` starts everything, `make test` runs the whole suite.
 PYTHON ?= python3
 PORT ?= 8000
+# The simulated departments run as their own web process with their own database, as in
+# docker-compose: the outside world, reached only over HTTP.
+DEPARTMENTS_PORT ?= $(shell echo $$(($(PORT) + 1)))
+DEPARTMENTS_DATABASE_URL ?= sqlite:///$(CURDIR)/var/departments.sqlite3
+DEPARTMENTS_ENV := DATABASE_URL=$(DEPARTMENTS_DATABASE_URL) DEPARTMENTS_URL=
 VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONPATH := $(CURDIR)/platform:$(CURDIR)
@@ -28,13 +33,17 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput -v 0
 
 demo: migrate
-	$(BIN)/python manage.py load_demo_citizens
-	$(BIN)/python manage.py load_demo
+	$(DEPARTMENTS_ENV) $(BIN)/python manage.py migrate --noinput -v 0
+	$(DEPARTMENTS_ENV) $(BIN)/python manage.py load_demo_citizens
+	@# The demo logins' identities go into the departments' own registry, not the platform's database.
+	$(BIN)/python manage.py load_demo --citizens-csv var/demo-login-citizens.csv
+	$(DEPARTMENTS_ENV) $(BIN)/python manage.py import_library citizens var/demo-login-citizens.csv
 
 run: demo
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	@# honcho gives each process its own PORT (base + 100 per line), so ours travels as ONEWINDOW_PORT.
-	ONEWINDOW_PORT=$(PORT) DEPARTMENTS_URL=http://127.0.0.1:$(PORT)/departments/ $(BIN)/honcho -f Procfile start
+	ONEWINDOW_PORT=$(PORT) DEPARTMENTS_PORT=$(DEPARTMENTS_PORT) DEPARTMENTS_DATABASE_URL=$(DEPARTMENTS_DATABASE_URL) \
+	  DEPARTMENTS_URL=http://127.0.0.1:$(DEPARTMENTS_PORT)/departments/ $(BIN)/honcho -f Procfile start
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -200,7 +200,7 @@ def settle(application_id: object, *, timeout: float = 60.0) -> None:
     """
     if not _WORKERS_RUNNING.is_set():
         return
-    from intake.models import Application
+    from applications.models import Application
 
     wait_for(lambda: Application.objects.get(pk=application_id).is_terminal, timeout=timeout)
 

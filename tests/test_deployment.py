@@ -26,12 +26,18 @@ def test_compose_file_parses_and_runs_every_role_on_postgres_and_redis():
     assert worker_queues == DEPARTMENT_QUEUES
 
 
-def test_procfile_starts_web_two_worker_pools_and_beat_covering_every_queue():
+def test_procfile_starts_web_two_worker_pools_beat_and_the_departments_as_their_own_service():
     lines = dict(line.split(": ", 1) for line in (REPO_ROOT / "Procfile").read_text().splitlines() if line.strip())
 
-    assert {"web", "checks", "departments", "beat"} <= set(lines)
+    assert {"web", "departments", "checks", "calls", "beat"} <= set(lines)
     checks_queues = set(lines["checks"].split(" -Q ")[1].split()[0].split(","))
-    department_queues = set(lines["departments"].split(" -Q ")[1].split()[0].split(","))
+    department_queues = set(lines["calls"].split(" -Q ")[1].split()[0].split(","))
+    # Department calls wait on I/O: a thread pool, apart from the CPU-bound checks' processes.
+    assert "-P threads" in lines["calls"] and "-P threads" not in lines["checks"]
+    # The simulators are another system: their own web process, database and URL conf, and the
+    # platform's web process does not mount them.
+    assert "config.urls_departments" in lines["departments"] and "$DEPARTMENTS_DATABASE_URL" in lines["departments"]
+    assert "DEPARTMENTS_EMBEDDED=false" in lines["web"]
     assert {"checks", "pipeline"} <= checks_queues
     assert department_queues == DEPARTMENT_QUEUES
     assert "always_eager" not in (REPO_ROOT / "platform" / "config" / "settings.py").read_text().lower()

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "dashboard",
+    "applications",
     "intake",
     "workflow",
     "exchange",
@@ -93,6 +94,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # No statement, lock wait or idle transaction may hang a worker or a request: a frozen
+    # process holding a lock is cut off, and whoever waits on it gets an error and retries.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(
+        [
+            f"-c statement_timeout={env.int('PG_STATEMENT_TIMEOUT_MS', default=30_000)}",
+            f"-c lock_timeout={env.int('PG_LOCK_TIMEOUT_MS', default=10_000)}",
+            f"-c idle_in_transaction_session_timeout={env.int('PG_IDLE_IN_TRANSACTION_TIMEOUT_MS', default=60_000)}",
+        ]
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -139,9 +149,19 @@ SPECTACULAR_SETTINGS = {
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 BROKER_DIR = VAR_DIR / "broker"
+# Publishing must never hang a request: a broker that accepts connections and never answers
+# costs at most this long, and the outbox relay publishes what could not be sent.
+BROKER_SOCKET_TIMEOUT_SECONDS = env.float("BROKER_SOCKET_TIMEOUT_SECONDS", default=1.0)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 600,
+        "socket_timeout": BROKER_SOCKET_TIMEOUT_SECONDS,
+        "socket_connect_timeout": BROKER_SOCKET_TIMEOUT_SECONDS,
+        "socket_keepalive": True,
+        "health_check_interval": 10,
+        "retry_on_timeout": False,
+    }
 else:
     for sub in ("queue", "control"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -154,6 +174,11 @@ else:
         "polling_interval": 0.05,
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SOCKET_TIMEOUT_SECONDS
+# The relay retries a publish briefly; a publish after commit does not retry at all.
+OUTBOX_RELAY_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# Messages younger than this are left to the on-commit hook of the transaction that wrote them.
+OUTBOX_RELAY_GRACE_SECONDS = env.float("OUTBOX_RELAY_GRACE_SECONDS", default=1.0)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = 120
@@ -168,7 +193,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "workflow.outbox_relay", "schedule": env.float("OUTBOX_RELAY_SECONDS", default=2.0)},
-    "sweeper": {"task": "workflow.sweep", "schedule": env.float("SWEEPER_SECONDS", default=15.0)},
+    "sweeper": {"task": "workflow.sweep", "schedule": env.float("SWEEPER_SECONDS", default=5.0)},
+    "prune-operational-tables": {
+        "task": "workflow.prune",
+        "schedule": env.float("PRUNE_SECONDS", default=600.0),
+    },
     "privacy-retention": {
         "task": "privacy.retention_sweep",
         "schedule": env.float("PII_RETENTION_SWEEP_SECONDS", default=3600.0),
@@ -176,8 +205,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Workflow -------------------------------------------------------------------------------
-# Work untouched for this long is re-driven by the sweeper.
-WORKFLOW_STUCK_AFTER_SECONDS = env.int("WORKFLOW_STUCK_AFTER_SECONDS", default=60)
+# Work untouched for this long is re-driven by the sweeper. Longer than a department call may
+# take (DEPARTMENT_TIMEOUT_SECONDS), so that only lost work is re-driven.
+WORKFLOW_STUCK_AFTER_SECONDS = env.int("WORKFLOW_STUCK_AFTER_SECONDS", default=20)
+# Operational tables are pruned on beat: published outbox messages, and exchange records (the
+# log behind "who received my data") once the applicant no longer needs them.
+OUTBOX_RETENTION_HOURS = env.float("OUTBOX_RETENTION_HOURS", default=24.0)
+EXCHANGE_RETENTION_DAYS = env.int("EXCHANGE_RETENTION_DAYS", default=365)
 # A task delivered more often than this ends in a visible failure instead of looping.
 WORKFLOW_MAX_ATTEMPTS = env.int("WORKFLOW_MAX_ATTEMPTS", default=5)
 WORKFLOW_RETRY_BASE_SECONDS = env.float("WORKFLOW_RETRY_BASE_SECONDS", default=1.0)

@@ -7,7 +7,9 @@ COMMENT_MAX_LENGTH = 500
 class ServiceRating(models.Model):
     """An applicant's rating of a completed application (好差评): one per application."""
 
-    application = models.OneToOneField("intake.Application", on_delete=models.CASCADE, related_name="service_rating")
+    application = models.OneToOneField(
+        "applications.Application", on_delete=models.CASCADE, related_name="service_rating"
+    )
     score = models.PositiveSmallIntegerField()
     comment = models.CharField(max_length=COMMENT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

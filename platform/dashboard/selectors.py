@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from applications.models import Application, ApplicationStatus, Check, CheckOutcome, Outcome, WorkItem, WorkItemStatus
 from django.conf import settings
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, QuerySet
 from django.db.models.functions import TruncDate
@@ -22,8 +23,6 @@ from django.utils.translation import pgettext_lazy
 from dashboard.models import ServiceRating
 from exchange.models import CircuitState, DepartmentCircuit, ExchangeRecord
 from intake.forms import DEPARTMENT_LABELS
-from intake.models import Application, ApplicationStatus, Outcome
-from workflow.models import Check, CheckOutcome, WorkItem, WorkItemStatus
 
 PERIOD_CHOICES = (7, 30)
 DEFAULT_PERIOD_DAYS = 7

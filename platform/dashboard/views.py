@@ -1,3 +1,4 @@
+from applications.models import Application
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,7 +11,6 @@ from accounts.selectors import user_has_role
 from dashboard.panels import dashboard_charts, dashboard_texts
 from dashboard.selectors import DEFAULT_PERIOD_DAYS, PERIOD_CHOICES, dashboard_overview
 from dashboard.services import RatingRefused, rating_submit
-from intake.models import Application
 
 
 def _require_operator(request: HttpRequest) -> None:

@@ -1,4 +1,9 @@
-"""A circuit breaker per department, so one sick department cannot clog the others."""
+"""A circuit breaker per department, so one sick department cannot clog the others.
+
+The state is one row per department, shared by every worker. A healthy department's row is
+only read: it is locked and written only when its state has to change, so that calls to the
+same department never queue behind each other on it.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,7 +21,15 @@ class CircuitVerdict:
     retry_at: datetime | None = None
 
 
+def _healthy(department: str) -> bool:
+    row = DepartmentCircuit.objects.filter(department=department).values("state", "consecutive_failures").first()
+    return row is None or (row["state"] == CircuitState.CLOSED and row["consecutive_failures"] == 0)
+
+
 def circuit_allows(*, department: str) -> CircuitVerdict:
+    row = DepartmentCircuit.objects.filter(department=department).values("state").first()
+    if row is None or row["state"] == CircuitState.CLOSED:
+        return CircuitVerdict(allowed=True)
     with transaction.atomic():
         circuit, _ = DepartmentCircuit.objects.select_for_update().get_or_create(department=department)
         if circuit.state == CircuitState.CLOSED:
@@ -32,6 +45,8 @@ def circuit_allows(*, department: str) -> CircuitVerdict:
 
 
 def circuit_record(*, department: str, success: bool) -> None:
+    if success and _healthy(department):
+        return
     with transaction.atomic():
         circuit, _ = DepartmentCircuit.objects.select_for_update().get_or_create(department=department)
         if success:

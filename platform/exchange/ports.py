@@ -21,7 +21,7 @@ class HttpCitizenLookup:
                 payload={"id_number": id_number, "name": name},
                 application_id=self.application_id,
                 record=self.record,
-            )
+            ).response
         except DepartmentUnavailable as error:
             raise LookupUnavailable(str(error)) from error
         if response.status_code != 200:

@@ -4,9 +4,11 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Literal
 
 import httpx
+from django.utils import timezone
 
 from audit.services import audit_record
 from exchange.client import DepartmentAuth, department_client
@@ -16,12 +18,34 @@ from exchange.policy import allowed_fields, payload_filter
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class ExchangeEntry:
+    """One exchange with a department, ready to log: field names only, never their values."""
+
+    application_id: uuid.UUID | None
+    department: str
+    endpoint: str
+    fields: list[str]
+    outcome: str
+    duration_ms: int
+    status_code: int | None = None
+    error: str = ""
+
+
 class DepartmentUnavailable(Exception):
     """A transient failure (timeout, connection error, 5xx): worth retrying later."""
+
+    def __init__(self, message: str, *, exchange: ExchangeEntry | None = None) -> None:
+        super().__init__(message)
+        self.exchange = exchange
 
 
 class DepartmentRequestRefused(Exception):
     """The department refused the request itself (4xx other than a business refusal): retrying won't help."""
+
+    def __init__(self, message: str, *, exchange: ExchangeEntry | None = None) -> None:
+        super().__init__(message)
+        self.exchange = exchange
 
 
 @dataclass(frozen=True)
@@ -29,6 +53,7 @@ class DepartmentAnswer:
     outcome: Literal["done", "refused"]
     result: dict
     reason: str = ""
+    exchange: ExchangeEntry | None = None
 
 
 def _field_paths(payload: object, prefix: str = "") -> list[str]:
@@ -42,37 +67,34 @@ def _field_paths(payload: object, prefix: str = "") -> list[str]:
     return [prefix[:-1]]
 
 
-def exchange_record(
-    *,
-    application_id: uuid.UUID | None,
-    department: str,
-    endpoint: str,
-    fields: list[str],
-    started: float,
-    outcome: str,
-    status_code: int | None = None,
-    error: str = "",
-) -> ExchangeRecord:
+def exchange_record(entry: ExchangeEntry) -> ExchangeRecord:
+    """Logs an exchange, in the caller's transaction when there is one."""
     record = ExchangeRecord.objects.create(
-        application_id=application_id,
-        department=department,
-        endpoint=endpoint,
-        fields=fields,
-        status_code=status_code,
-        outcome=outcome,
-        duration_ms=int((time.monotonic() - started) * 1000),
-        error=error[:300],
+        application_id=entry.application_id,
+        department=entry.department,
+        endpoint=entry.endpoint,
+        fields=entry.fields,
+        status_code=entry.status_code,
+        outcome=entry.outcome,
+        duration_ms=entry.duration_ms,
+        error=entry.error[:300],
     )
     # Field names only, never values: the chained audit log records every data exchange.
     audit_record(
         action="exchange.sent",
-        application_id=application_id,
-        department=department,
-        endpoint=endpoint,
-        fields=fields,
-        outcome=outcome,
+        application_id=entry.application_id,
+        department=entry.department,
+        endpoint=entry.endpoint,
+        fields=entry.fields,
+        outcome=entry.outcome,
     )
     return record
+
+
+@dataclass(frozen=True)
+class DepartmentResponse:
+    response: httpx.Response
+    exchange: ExchangeEntry
 
 
 def department_post(
@@ -83,24 +105,28 @@ def department_post(
     application_id: uuid.UUID | None,
     idempotency_key: str | None = None,
     record: bool = True,
-) -> httpx.Response:
-    """POSTs a payload and logs the exchange; raises DepartmentUnavailable on transient failure.
+) -> DepartmentResponse:
+    """POSTs a payload; raises DepartmentUnavailable on transient failure.
 
-    `record=False` is for dry-runs, which by contract store nothing.
+    With `record`, the exchange is logged at once; without, the caller logs the returned entry
+    in its own transaction (the pipeline does, so the log and the state change commit together;
+    dry-runs, which by contract store nothing, simply drop it).
     """
     fields = _field_paths(payload)
     started = time.monotonic()
 
-    def log(**outcome: object) -> None:
+    def entry(**outcome: object) -> ExchangeEntry:
+        logged = ExchangeEntry(
+            application_id=application_id,
+            department=department,
+            endpoint=endpoint,
+            fields=fields,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            **outcome,
+        )
         if record:
-            exchange_record(
-                application_id=application_id,
-                department=department,
-                endpoint=endpoint,
-                fields=fields,
-                started=started,
-                **outcome,
-            )
+            exchange_record(logged)
+        return logged
 
     try:
         response = department_client().post(
@@ -110,41 +136,51 @@ def department_post(
             auth=DepartmentAuth(department),
         )
     except httpx.HTTPError as error:
-        log(outcome="error", error=type(error).__name__)
-        raise DepartmentUnavailable(f"{department}: {type(error).__name__}") from error
+        logged = entry(outcome="error", error=type(error).__name__)
+        raise DepartmentUnavailable(f"{department}: {type(error).__name__}", exchange=logged) from error
     transient = response.status_code >= 500 or response.status_code == 429
-    log(
+    logged = entry(
         status_code=response.status_code,
         outcome="error" if transient or response.status_code >= 400 and response.status_code != 422 else "ok",
         error=f"HTTP {response.status_code}" if transient else "",
     )
     if transient:
-        raise DepartmentUnavailable(f"{department}: HTTP {response.status_code}")
-    return response
+        raise DepartmentUnavailable(f"{department}: HTTP {response.status_code}", exchange=logged)
+    return DepartmentResponse(response=response, exchange=logged)
 
 
 def department_submit(*, department: str, document: dict, idempotency_key: str) -> DepartmentAnswer:
-    """Sends a department its share of the application document; exactly-once via the key."""
+    """Sends a department its share of the application document; exactly-once via the key.
+
+    The exchange is not logged here: the answer (or the exception) carries the entry, and the
+    pipeline logs it in the transaction that records the outcome. Should the process die in
+    between, the work item is not finished, so the call is repeated (same key, same answer)
+    and logged then.
+    """
     payload = payload_filter(document=document, paths=allowed_fields(department=department))
     application_id = uuid.UUID(document["application_id"]) if document.get("application_id") else None
-    response = department_post(
+    sent = department_post(
         department=department,
         endpoint="requests/",
         payload=payload,
         application_id=application_id,
         idempotency_key=idempotency_key,
+        record=False,
     )
+    response = sent.response
     body = _json_or_empty(response)
     if response.status_code in (200, 201):
-        return DepartmentAnswer(outcome="done", result=body.get("result", {}))
+        return DepartmentAnswer(outcome="done", result=body.get("result", {}), exchange=sent.exchange)
     if response.status_code == 422:
         reason = body.get("reason") or "refused"
         if body.get("reason_en"):
             reason = f"{reason} / {body['reason_en']}"
-        return DepartmentAnswer(outcome="refused", result={}, reason=reason)
+        return DepartmentAnswer(outcome="refused", result={}, reason=reason, exchange=sent.exchange)
     # Field names only: a department's error text could quote the values it was sent.
     fields = sorted(body.get("errors", {})) if isinstance(body.get("errors"), dict) else []
-    raise DepartmentRequestRefused(f"{department} answered HTTP {response.status_code}; fields: {fields}")
+    raise DepartmentRequestRefused(
+        f"{department} answered HTTP {response.status_code}; fields: {fields}", exchange=sent.exchange
+    )
 
 
 def _json_or_empty(response: httpx.Response) -> dict:
@@ -179,3 +215,9 @@ def citizens_import(*, csv_text: str) -> int:
     if response.status_code != 200:
         raise DepartmentUnavailable(f"public_security citizens/import answered HTTP {response.status_code}")
     return int(body["imported"])
+
+
+def exchange_records_prune(*, older_than: timedelta) -> int:
+    """Deletes exchange records past the retention window (the audit log keeps its own events)."""
+    deleted, _ = ExchangeRecord.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted

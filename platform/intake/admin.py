@@ -3,11 +3,11 @@ admin list is a screen others can look over a shoulder at, and operators are not
 
 from typing import Any
 
+from applications.models import Application, Person
 from django.contrib import admin
 from django.http import HttpRequest
 
 from config.admin import ReadOnlyAdmin
-from intake.models import Application, Person
 from intake.selectors import applications_of_person
 
 

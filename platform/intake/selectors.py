@@ -1,47 +1,12 @@
-from decimal import Decimal
+import hashlib
 
+from applications.models import Application, Check, WorkItem
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 
 from accounts.models import ApiClient
-from intake.models import Application, Person, PersonRole
+from exchange.models import ExchangeRecord
 from privacy.crypto import blind_index
-
-
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value:.2f}"
-
-
-def _person_document(person: Person) -> dict:
-    document = {"name": person.name, "id_number": person.id_number}
-    if person.role != PersonRole.SHAREHOLDER:
-        document["phone"] = person.phone
-    else:
-        document["contribution"] = _money(person.contribution)
-    return document
-
-
-def application_document(*, application: Application) -> dict:
-    """The application as the CONTRACT §4 document, plus its id and issued credit code."""
-    persons = list(application.persons.all())
-    by_role = {role: [p for p in persons if p.role == role] for role in PersonRole.values}
-    legal = by_role[PersonRole.LEGAL_REPRESENTATIVE][0]
-    handler = (by_role[PersonRole.HANDLER] or [legal])[0]
-    return {
-        "application_id": str(application.id),
-        "credit_code": application.credit_code,
-        "company": {
-            "name": application.company_name,
-            "address": application.address,
-            "business_scope": application.business_scope,
-            "registered_capital": _money(application.registered_capital),
-            "employees": application.employees,
-        },
-        "legal_representative": _person_document(legal),
-        "handler": _person_document(handler),
-        "shareholders": [_person_document(p) for p in by_role[PersonRole.SHAREHOLDER]],
-        "departments": list(application.work_items.values_list("department", flat=True)),
-    }
 
 
 def applications_for_client(*, client: ApiClient) -> QuerySet[Application]:
@@ -66,3 +31,27 @@ def applications_of_person(*, id_number: str) -> QuerySet[Application]:
     if not index:
         return Application.objects.none()
     return Application.objects.filter(persons__id_number_index=index).distinct()
+
+
+def application_progress_etag(*, queryset: QuerySet[Application], application_id: object) -> str | None:
+    """A validator that changes whenever anything the status document shows changes.
+
+    One indexed query: the application's own timestamp and status, and the newest change among
+    its checks, work items and exchange records. None when the caller may not see it.
+    """
+    newest_check = Check.objects.filter(application=OuterRef("pk")).order_by().values("application")
+    newest_item = WorkItem.objects.filter(application=OuterRef("pk")).order_by().values("application")
+    newest_exchange = ExchangeRecord.objects.filter(application_id=OuterRef("pk")).order_by().values("application_id")
+    row = (
+        queryset.filter(id=application_id)
+        .annotate(
+            checks_changed=Subquery(newest_check.annotate(at=Max("updated_at")).values("at")),
+            items_changed=Subquery(newest_item.annotate(at=Max("updated_at")).values("at")),
+            last_exchange=Subquery(newest_exchange.annotate(last=Max("id")).values("last")),
+        )
+        .values_list("status", "updated_at", "checks_changed", "items_changed", "last_exchange")
+        .first()
+    )
+    if row is None:
+        return None
+    return '"' + hashlib.sha256(repr(row).encode()).hexdigest()[:32] + '"'

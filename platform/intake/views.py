@@ -1,18 +1,19 @@
 import uuid
 
+from applications.labels import labels_for_script
+from applications.models import Application, ApplicationStatus
+from applications.selectors import application_document
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import condition, require_GET, require_http_methods
 
 from accounts.models import ApplicantProfile, Role
 from accounts.selectors import user_has_role
 from intake.api.serializers import ApplicationInputSerializer, ApplicationOutputSerializer
 from intake.forms import document_from_post, flatten_errors, form_sections
-from intake.labels import labels_for_script
-from intake.models import Application, ApplicationStatus
-from intake.selectors import application_document, application_with_progress, applications_for_user
+from intake.selectors import application_progress_etag, application_with_progress, applications_for_user
 from intake.services import application_submit
 
 
@@ -105,8 +106,13 @@ def application_status(request: HttpRequest, application_id: str) -> HttpRespons
     )
 
 
+def _own_application_etag(request: HttpRequest, application_id: str) -> str | None:
+    return application_progress_etag(queryset=applications_for_user(user=request.user), application_id=application_id)
+
+
 @login_required
 @require_GET
+@condition(etag_func=_own_application_etag)
 def application_status_json(request: HttpRequest, application_id: str) -> JsonResponse:
     """The endpoint the status page polls."""
     application = _own_application(request, application_id)

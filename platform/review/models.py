@@ -13,7 +13,7 @@ class ReviewDecision(models.TextChoices):
 class ReviewCase(models.Model):
     """A manual-review case: who holds it, and what was decided, by whom and why."""
 
-    application = models.OneToOneField("intake.Application", on_delete=models.CASCADE, related_name="review_case")
+    application = models.OneToOneField("applications.Application", on_delete=models.CASCADE, related_name="review_case")
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="claimed_cases"
     )

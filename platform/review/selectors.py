@@ -1,9 +1,8 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from applications.models import Application, ApplicationStatus
 from django.utils import timezone
-
-from intake.models import Application, ApplicationStatus
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
+from applications.models import Check, WorkItem
 from django.contrib import admin
 
-from workflow.models import Check, OutboxMessage, WorkItem
+from workflow.models import OutboxMessage
 
 
 @admin.register(Check)

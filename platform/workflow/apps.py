@@ -7,9 +7,10 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         # The rules app never imports the platform: the platform hands it what it needs.
+        from applications.selectors import recent_subjects
+
         from exchange.ports import HttpCitizenLookup
         from rules import engine, ports
-        from workflow.selectors import recent_subjects
 
         ports.register_recent_subjects(recent_subjects)
         ports.register_console_ports(lambda: engine.Ports(citizens=HttpCitizenLookup()))

@@ -1,14 +1,34 @@
-"""The pipeline's state machine: check stage, decision, dispatch DAG, completion.
+"""The pipeline: check stage, decision, dispatch DAG, completion.
 
-Fan-in happens in the database: every parallel task writes its own row and then, in the same
-transaction, locks the application row and checks whether it was the last. The last one advances
-the state machine. Locks are always taken application first, then child rows.
+Every task works in short transactions and never holds a lock across a rule evaluation or an
+HTTP call:
+- a *claim* locks only its own row (check or work item), counts the attempt and marks it
+  running;
+- the work runs with no transaction open;
+- a *finish* locks the application row, then its own row, records the result and, being a
+  decision point, checks whether it was the last (fan-in in the database, not a Celery chord).
+
+Locks are always taken application first, then child rows, so finishes never deadlock; a
+claim takes only a child row and nothing after it. Every status change goes through
+`applications.transitions.transition`, which enforces the declared lifecycle.
 """
 
 import logging
 import random
 from datetime import timedelta
 
+from applications.models import (
+    Application,
+    ApplicationStatus,
+    Check,
+    CheckOutcome,
+    CheckStatus,
+    Outcome,
+    WorkItem,
+    WorkItemStatus,
+)
+from applications.selectors import application_document
+from applications.transitions import transition
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -16,19 +36,24 @@ from django.utils import timezone
 from audit.services import audit_record
 from exchange.circuit import circuit_allows, circuit_record
 from exchange.ports import HttpCitizenLookup
-from exchange.services import DepartmentAnswer, DepartmentRequestRefused, DepartmentUnavailable, department_submit
-from intake.models import Application, ApplicationStatus, Outcome
-from intake.selectors import application_document
+from exchange.services import (
+    DepartmentAnswer,
+    DepartmentRequestRefused,
+    DepartmentUnavailable,
+    ExchangeEntry,
+    department_submit,
+    exchange_record,
+)
 from rules import engine
 from rules.services import enterprise_register
-from workflow.models import Check, CheckOutcome, CheckStatus, WorkItem, WorkItemStatus
-from workflow.outbox import outbox_enqueue
+from workflow.outbox import TaskMessage, outbox_enqueue_many
 
 logger = logging.getLogger(__name__)
 
 RUN_CHECK_TASK = "workflow.run_check"
 CALL_DEPARTMENT_TASK = "workflow.call_department"
 CHECKS_QUEUE = "checks"
+UPSTREAM_FAILED = "上游部门办理失败 / an upstream department failed"
 
 # The dispatch DAG: market regulation issues the credit code every other department needs.
 DEPENDENCIES: dict[str, tuple[str, ...]] = {"market_regulation": ()}
@@ -50,16 +75,23 @@ def retry_delay_seconds(*, attempt: int) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
-def _lock_with_application(model: type[Check] | type[WorkItem], pk: int) -> tuple[Application, Check | WorkItem] | None:
-    """Locks the application, then the child row: always in that order, so workers never deadlock.
+def check_message(check_id: int, *, delay_seconds: float = 0.0) -> TaskMessage:
+    return TaskMessage(
+        task=RUN_CHECK_TASK, queue=CHECKS_QUEUE, kwargs={"check_id": check_id}, delay_seconds=delay_seconds
+    )
 
-    Call inside a transaction. None when the row no longer exists.
-    """
-    application_id = model.objects.filter(pk=pk).values_list("application_id", flat=True).first()
-    if application_id is None:
-        return None
-    application = Application.objects.select_for_update().get(pk=application_id)
-    return application, model.objects.select_for_update().get(pk=pk)
+
+def department_message(item: WorkItem, *, delay_seconds: float = 0.0) -> TaskMessage:
+    return TaskMessage(
+        task=CALL_DEPARTMENT_TASK,
+        queue=department_queue(item.department),
+        kwargs={"work_item_id": item.pk},
+        delay_seconds=delay_seconds,
+    )
+
+
+def _lock_application(application_id: object) -> Application:
+    return Application.objects.select_for_update().get(pk=application_id)
 
 
 # --- Start --------------------------------------------------------------------------------------
@@ -80,9 +112,9 @@ def pipeline_start(*, application: Application, departments: list[str]) -> None:
         )
         for index, department in enumerate(departments)
     )
+    transition(application, ApplicationStatus.CHECKING)
     # bulk_create returns primary keys on PostgreSQL and SQLite (RETURNING).
-    for check in checks:
-        outbox_enqueue(task=RUN_CHECK_TASK, queue=CHECKS_QUEUE, check_id=check.pk)
+    outbox_enqueue_many([check_message(check.pk) for check in checks])
 
 
 # --- Check stage --------------------------------------------------------------------------------
@@ -110,74 +142,94 @@ def check_run(*, check_id: int) -> None:
             "check %s (%s) attempt %s failed: %s", check.pk, check.library, check.attempts, type(error).__name__
         )
         # Only the type: an exception message may quote personal data from the subject.
-        _check_retry_or_fail(check_id=check.pk, reason=type(error).__name__)
+        _check_retry(check_id=check.pk, reason=type(error).__name__)
         return
     _check_finish(check_id=check.pk, result=result)
 
 
 def _check_claim(*, check_id: int) -> Check | None:
+    """Marks the check running and counts the attempt; None when there is nothing to do.
+
+    A running check is claimed again: that is a redelivery after its worker died.
+    """
     with transaction.atomic():
-        locked = _lock_with_application(Check, check_id)
-        if locked is None:
-            return None
-        application, check = locked
-        if check.status in (CheckStatus.DONE, CheckStatus.ERROR) or application.status not in (
-            ApplicationStatus.SUBMITTED,
-            ApplicationStatus.CHECKING,
+        check = Check.objects.select_for_update(of=("self",)).select_related("application").filter(pk=check_id).first()
+        if (
+            check is None
+            or check.status in Check.lifecycle.terminal
+            or check.application.status != ApplicationStatus.CHECKING
         ):
             return None
-        if application.status == ApplicationStatus.SUBMITTED:
-            _application_transition(application, ApplicationStatus.CHECKING)
         check.attempts += 1
-        if check.attempts > settings.WORKFLOW_MAX_ATTEMPTS:
-            check.status = CheckStatus.ERROR
-            check.error = f"gave up after {settings.WORKFLOW_MAX_ATTEMPTS} attempts"
-            check.finished_at = timezone.now()
-            check.save()
-            audit_record(action="check.failed", application_id=application.id, library=check.library)
-            checks_fan_in(application)
-            return None
-        check.status = CheckStatus.RUNNING
-        check.save(update_fields=["status", "attempts", "updated_at"])
-        audit_record(
-            action="check.started", application_id=application.id, library=check.library, attempt=check.attempts
+        poisoned = check.attempts > settings.WORKFLOW_MAX_ATTEMPTS
+        if poisoned:
+            check.save(update_fields=["attempts", "updated_at"])
+        else:
+            if check.status == CheckStatus.PENDING:
+                transition(
+                    check,
+                    CheckStatus.RUNNING,
+                    fields=["attempts"],
+                    action="check.started",
+                    library=check.library,
+                    attempt=check.attempts,
+                )
+            else:
+                check.save(update_fields=["attempts", "updated_at"])
+    if poisoned:
+        _check_give_up(check_id=check_id)
+        return None
+    return check
+
+
+def _check_give_up(*, check_id: int) -> None:
+    """Ends a check that was delivered too often in a visible error; a human then reviews."""
+    with transaction.atomic():
+        check = Check.objects.get(pk=check_id)
+        application = _lock_application(check.application_id)
+        check = Check.objects.select_for_update().get(pk=check_id)
+        if check.status in Check.lifecycle.terminal:
+            return
+        check.error = f"gave up after {settings.WORKFLOW_MAX_ATTEMPTS} attempts"
+        check.finished_at = timezone.now()
+        transition(
+            check,
+            CheckStatus.ERROR,
+            fields=["attempts", "error", "finished_at"],
+            action="check.failed",
+            library=check.library,
         )
-        check.application = application
-        return check
+        checks_fan_in(application)
 
 
-def _check_retry_or_fail(*, check_id: int, reason: str) -> None:
+def _check_retry(*, check_id: int, reason: str) -> None:
     with transaction.atomic():
         check = Check.objects.select_for_update().get(pk=check_id)
         if check.status != CheckStatus.RUNNING:
             return
-        check.status = CheckStatus.PENDING
         check.error = reason
-        check.save(update_fields=["status", "error", "updated_at"])
+        transition(check, CheckStatus.PENDING, fields=["error"], action="check.retry_scheduled", reason=reason)
         # The next delivery counts the attempt and gives up past the limit.
-        outbox_enqueue(
-            task=RUN_CHECK_TASK,
-            queue=CHECKS_QUEUE,
-            delay_seconds=retry_delay_seconds(attempt=check.attempts),
-            check_id=check.pk,
-        )
+        outbox_enqueue_many([check_message(check.pk, delay_seconds=retry_delay_seconds(attempt=check.attempts))])
 
 
 def _check_finish(*, check_id: int, result: engine.CheckResult) -> None:
     with transaction.atomic():
-        application, check = _lock_with_application(Check, check_id)
+        check = Check.objects.only("application_id").get(pk=check_id)
+        application = _lock_application(check.application_id)
+        check = Check.objects.select_for_update().get(pk=check_id)
         if check.status != CheckStatus.RUNNING:
             return
-        check.status = CheckStatus.DONE
         check.outcome = result.outcome
         check.findings = [finding.to_dict() for finding in result.findings]
         check.versions = result.versions
         check.error = ""
         check.finished_at = timezone.now()
-        check.save()
-        audit_record(
+        transition(
+            check,
+            CheckStatus.DONE,
+            fields=["outcome", "findings", "versions", "error", "finished_at"],
             action="check.finished",
-            application_id=application.id,
             library=check.library,
             outcome=check.outcome,
             versions=check.versions,
@@ -190,25 +242,23 @@ def checks_fan_in(application: Application) -> None:
     """Called with the application row locked: the last check to finish decides."""
     if application.status != ApplicationStatus.CHECKING:
         return
-    if application.checks.exclude(status__in=(CheckStatus.DONE, CheckStatus.ERROR)).exists():
+    checks = list(application.checks.values_list("status", "outcome"))
+    if any(status not in Check.lifecycle.terminal for status, _ in checks):
         return
-    decision_make(application=application)
-
-
-def decision_make(*, application: Application) -> None:
-    checks = list(application.checks.all())
     # A check that could not run is not a pass: a human looks at it.
-    outcomes = [c.outcome if c.status == CheckStatus.DONE else CheckOutcome.REVIEW for c in checks]
-    decision = engine.combine_outcomes(outcomes)
+    decision = engine.combine_outcomes(
+        [outcome if status == CheckStatus.DONE else CheckOutcome.REVIEW for status, outcome in checks]
+    )
     application.auto_outcome = decision
     application.outcome = decision
     application.decided_at = timezone.now()
+    decided = ["outcome", "auto_outcome", "decided_at"]
     if decision == Outcome.REJECT:
-        _application_transition(application, ApplicationStatus.REJECTED, outcome=decision)
+        transition(application, ApplicationStatus.REJECTED, fields=decided, outcome=decision)
     elif decision == Outcome.REVIEW:
-        _application_transition(application, ApplicationStatus.MANUAL_REVIEW, outcome=decision)
+        transition(application, ApplicationStatus.MANUAL_REVIEW, fields=decided, outcome=decision)
     else:
-        _application_transition(application, ApplicationStatus.DISPATCHING, outcome=decision)
+        transition(application, ApplicationStatus.DISPATCHING, fields=decided, outcome=decision)
         dispatch_ready(application=application)
 
 
@@ -224,13 +274,13 @@ def review_decide(*, application: Application, decision: str, reason: str, actor
     application.decided_at = timezone.now()
     if decision == "approve":
         application.outcome = Outcome.APPROVE
-        _application_transition(application, ApplicationStatus.DISPATCHING, actor=actor)
+        transition(application, ApplicationStatus.DISPATCHING, fields=["outcome", "decided_at"], actor=actor)
         dispatch_ready(application=application)
     elif decision == "reject":
         application.outcome = Outcome.REJECT
-        _application_transition(application, ApplicationStatus.REJECTED, actor=actor)
+        transition(application, ApplicationStatus.REJECTED, fields=["outcome", "decided_at"], actor=actor)
     else:
-        _application_transition(application, ApplicationStatus.RETURNED, actor=actor)
+        transition(application, ApplicationStatus.RETURNED, fields=["decided_at"], actor=actor)
     return application
 
 
@@ -240,20 +290,27 @@ def review_decide(*, application: Application, decision: str, reason: str, actor
 def dispatch_ready(*, application: Application) -> None:
     """Schedules every pending item whose dependencies are done; fails those whose dependency failed.
 
-    Called with the application row locked. Completes the application when nothing is left.
+    Called with the application row locked. Ends the application when nothing is left:
+    `completed` when every department is done, `incomplete` when one failed for good.
     """
     items = {item.department: item for item in application.work_items.select_for_update()}
+    ready: list[TaskMessage] = []
     for item in items.values():
-        if item.status != WorkItemStatus.PENDING:
+        if item.status != WorkItemStatus.PENDING or (item.next_attempt_at and item.next_attempt_at > timezone.now()):
             continue
         dependencies = [items[d] for d in department_dependencies(item.department) if d in items]
         if any(d.status == WorkItemStatus.FAILED for d in dependencies):
-            _work_item_fail(item, reason="上游部门办理失败 / an upstream department failed")
+            _work_item_fail(item, reason=UPSTREAM_FAILED)
         elif all(d.status == WorkItemStatus.DONE for d in dependencies):
-            outbox_enqueue(task=CALL_DEPARTMENT_TASK, queue=department_queue(item.department), work_item_id=item.pk)
+            ready.append(department_message(item))
+    outbox_enqueue_many(ready)
     if all(item.status in WorkItem.TERMINAL for item in items.values()):
         application.completed_at = timezone.now()
-        _application_transition(application, ApplicationStatus.COMPLETED)
+        failed = sorted(d for d, item in items.items() if item.status == WorkItemStatus.FAILED)
+        if failed:
+            transition(application, ApplicationStatus.INCOMPLETE, fields=["completed_at"], failed=failed)
+        else:
+            transition(application, ApplicationStatus.COMPLETED, fields=["completed_at"])
 
 
 def department_call(*, work_item_id: int) -> None:
@@ -266,27 +323,33 @@ def department_call(*, work_item_id: int) -> None:
         answer = department_submit(department=item.department, document=document, idempotency_key=item.idempotency_key)
     except DepartmentUnavailable as error:
         circuit_record(department=item.department, success=False)
-        _work_item_retry_or_fail(work_item_id=item.pk, reason=str(error))
+        _work_item_retry_or_fail(work_item_id=item.pk, reason=str(error), exchange=error.exchange)
         return
     except DepartmentRequestRefused as error:
-        _work_item_finish(
-            work_item_id=item.pk, answer=DepartmentAnswer(outcome="refused", result={}, reason=str(error))
-        )
-        return
-    circuit_record(department=item.department, success=True)
+        answer = DepartmentAnswer(outcome="refused", result={}, reason=str(error), exchange=error.exchange)
+    else:
+        circuit_record(department=item.department, success=True)
     _work_item_finish(work_item_id=item.pk, answer=answer)
 
 
 def _work_item_claim(*, work_item_id: int) -> WorkItem | None:
+    """Marks the item in progress and counts the attempt; None when there is nothing to do now.
+
+    An item already in progress is claimed again: that is a redelivery after its worker died,
+    and the department answers a repeated key with its original answer.
+    """
+    now = timezone.now()
     with transaction.atomic():
-        locked = _lock_with_application(WorkItem, work_item_id)
-        if locked is None:
-            return None
-        application, item = locked
-        now = timezone.now()
+        item = (
+            WorkItem.objects.select_for_update(of=("self",))
+            .select_related("application")
+            .filter(pk=work_item_id)
+            .first()
+        )
         if (
-            item.status != WorkItemStatus.PENDING
-            or application.status != ApplicationStatus.DISPATCHING
+            item is None
+            or item.status in WorkItem.TERMINAL
+            or item.application.status != ApplicationStatus.DISPATCHING
             or (item.next_attempt_at and item.next_attempt_at > now + timedelta(seconds=1))
         ):
             return None
@@ -297,31 +360,47 @@ def _work_item_claim(*, work_item_id: int) -> WorkItem | None:
             item.next_attempt_at = now + timedelta(seconds=delay)
             item.error = "熔断中，稍后重试 / circuit open, retrying later"
             item.save(update_fields=["next_attempt_at", "error", "updated_at"])
-            outbox_enqueue(
-                task=CALL_DEPARTMENT_TASK,
-                queue=department_queue(item.department),
-                delay_seconds=delay,
-                work_item_id=item.pk,
-            )
+            outbox_enqueue_many([department_message(item, delay_seconds=delay)])
             return None
         item.attempts += 1
-        if item.attempts > settings.WORKFLOW_MAX_ATTEMPTS:
-            _work_item_fail(item, reason=f"gave up after {settings.WORKFLOW_MAX_ATTEMPTS} attempts: {item.error}")
-            dispatch_ready(application=application)
-            return None
-        item.status = WorkItemStatus.IN_PROGRESS
-        item.started_at = item.started_at or now
-        item.save(update_fields=["status", "attempts", "started_at", "updated_at"])
-        audit_record(
-            action="work_item.started", application_id=application.id, department=item.department, attempt=item.attempts
-        )
-        item.application = application
-        return item
+        poisoned = item.attempts > settings.WORKFLOW_MAX_ATTEMPTS
+        if poisoned:
+            item.save(update_fields=["attempts", "updated_at"])
+        else:
+            item.started_at = item.started_at or now
+            if item.status == WorkItemStatus.PENDING:
+                transition(
+                    item,
+                    WorkItemStatus.IN_PROGRESS,
+                    fields=["attempts", "started_at"],
+                    action="work_item.started",
+                    department=item.department,
+                    attempt=item.attempts,
+                )
+            else:
+                item.save(update_fields=["attempts", "started_at", "updated_at"])
+    if poisoned:
+        _work_item_give_up(work_item_id=work_item_id)
+        return None
+    return item
 
 
-def _work_item_retry_or_fail(*, work_item_id: int, reason: str) -> None:
+def _work_item_give_up(*, work_item_id: int) -> None:
     with transaction.atomic():
-        application, item = _lock_with_application(WorkItem, work_item_id)
+        application = _lock_application(WorkItem.objects.only("application_id").get(pk=work_item_id).application_id)
+        item = WorkItem.objects.select_for_update().get(pk=work_item_id)
+        if item.status in WorkItem.TERMINAL:
+            return
+        _work_item_fail(item, reason=f"gave up after {settings.WORKFLOW_MAX_ATTEMPTS} attempts: {item.error}")
+        dispatch_ready(application=application)
+
+
+def _work_item_retry_or_fail(*, work_item_id: int, reason: str, exchange: ExchangeEntry | None) -> None:
+    with transaction.atomic():
+        application = _lock_application(WorkItem.objects.only("application_id").get(pk=work_item_id).application_id)
+        item = WorkItem.objects.select_for_update().get(pk=work_item_id)
+        if exchange is not None:
+            exchange_record(exchange)
         if item.status != WorkItemStatus.IN_PROGRESS:
             return
         if item.attempts >= settings.WORKFLOW_MAX_ATTEMPTS:
@@ -329,39 +408,41 @@ def _work_item_retry_or_fail(*, work_item_id: int, reason: str) -> None:
             dispatch_ready(application=application)
             return
         delay = retry_delay_seconds(attempt=item.attempts)
-        item.status = WorkItemStatus.PENDING
         item.error = reason[:300]
         item.next_attempt_at = timezone.now() + timedelta(seconds=delay)
-        item.save(update_fields=["status", "error", "next_attempt_at", "updated_at"])
-        audit_record(
+        transition(
+            item,
+            WorkItemStatus.PENDING,
+            fields=["error", "next_attempt_at"],
             action="work_item.retry_scheduled",
-            application_id=application.id,
             department=item.department,
             attempt=item.attempts,
             reason=reason[:200],
         )
-        outbox_enqueue(
-            task=CALL_DEPARTMENT_TASK,
-            queue=department_queue(item.department),
-            delay_seconds=delay,
-            work_item_id=item.pk,
-        )
+        outbox_enqueue_many([department_message(item, delay_seconds=delay)])
 
 
 def _work_item_finish(*, work_item_id: int, answer: DepartmentAnswer) -> None:
     with transaction.atomic():
-        application, item = _lock_with_application(WorkItem, work_item_id)
+        application = _lock_application(WorkItem.objects.only("application_id").get(pk=work_item_id).application_id)
+        item = WorkItem.objects.select_for_update().get(pk=work_item_id)
+        if answer.exchange is not None:
+            exchange_record(answer.exchange)
         if item.status != WorkItemStatus.IN_PROGRESS:
             return
         if answer.outcome == "refused":
             _work_item_fail(item, reason=answer.reason)
         else:
-            item.status = WorkItemStatus.DONE
             item.result = answer.result
             item.error = ""
             item.finished_at = timezone.now()
-            item.save()
-            audit_record(action="work_item.done", application_id=application.id, department=item.department)
+            transition(
+                item,
+                WorkItemStatus.DONE,
+                fields=["result", "error", "finished_at"],
+                action="work_item.done",
+                department=item.department,
+            )
             if item.department == "market_regulation" and answer.result.get("credit_code"):
                 application.credit_code = answer.result["credit_code"]
                 application.save(update_fields=["credit_code", "updated_at"])
@@ -373,27 +454,13 @@ def _work_item_finish(*, work_item_id: int, answer: DepartmentAnswer) -> None:
 
 
 def _work_item_fail(item: WorkItem, *, reason: str) -> None:
-    item.status = WorkItemStatus.FAILED
     item.error = reason[:300]
     item.finished_at = timezone.now()
-    item.save()
-    audit_record(
-        action="work_item.failed", application_id=item.application_id, department=item.department, reason=reason[:200]
-    )
-
-
-# --- Transitions ----------------------------------------------------------------------------
-
-
-def _application_transition(
-    application: Application, status: str, *, actor: str = "system", outcome: str | None = None
-) -> None:
-    previous = application.status
-    application.status = status
-    application.save()
-    audit_record(
-        action="application.status_changed",
-        actor=actor,
-        application_id=application.id,
-        **{"from": previous, "to": status, **({"outcome": outcome} if outcome else {})},
+    transition(
+        item,
+        WorkItemStatus.FAILED,
+        fields=["error", "finished_at"],
+        action="work_item.failed",
+        department=item.department,
+        reason=reason[:200],
     )

@@ -1,11 +1,11 @@
 """Every role boundary, tried from the wrong side: by id, by list, by guessed URL, API and admin."""
 
 import pytest
+from applications.models import Application
 
 from accounts.models import Role
 from accounts.services import user_create_with_role
 from intake.api.serializers import ApplicationInputSerializer
-from intake.models import Application
 from intake.services import application_submit
 from tests.conftest import CLEAN_PERSON, application_document
 
@@ -88,7 +88,11 @@ def test_roles_without_admin_work_get_403_from_the_admin(client, owner_and_appli
     _, application = owner_and_application
     _user("someone", role)
     client.login(username="someone", password=PASSWORD)
-    for url in ("/admin/", "/admin/intake/application/", f"/admin/intake/application/{application.id}/change/"):
+    for url in (
+        "/admin/",
+        "/admin/applications/application/",
+        f"/admin/applications/application/{application.id}/change/",
+    ):
         response = client.get(url)
         assert response.status_code == 403, url
         assert "嘉树" not in response.content.decode()
@@ -101,8 +105,8 @@ def test_a_department_administrator_sees_no_applications_or_users_in_the_admin(c
 
     assert client.get("/admin/").status_code == 200
     for url in (
-        "/admin/intake/application/",
-        f"/admin/intake/application/{application.id}/change/",
+        "/admin/applications/application/",
+        f"/admin/applications/application/{application.id}/change/",
         "/admin/auth/user/",
         "/admin/audit/auditevent/",
         "/admin/exchange/sharingpolicy/",

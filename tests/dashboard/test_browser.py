@@ -4,17 +4,16 @@ import os
 from datetime import timedelta
 
 import pytest
+from applications.models import ApplicationStatus, Check, CheckOutcome, CheckStatus, Outcome
 from django.utils import timezone
 
 from accounts.models import Role
 from accounts.services import user_create_with_role
 from dashboard.models import ServiceRating
 from exchange.models import CircuitState, DepartmentCircuit, ExchangeRecord
-from intake.models import ApplicationStatus, Outcome
 from tests.browser.support import run_in_own_browser
 from tests.dashboard.conftest import PASSWORD, make_application
 from tests.dashboard.test_views import CHART_IDS
-from workflow.models import Check, CheckOutcome, CheckStatus
 
 # Set to a file path to keep a picture of the page for a human to look at.
 SCREENSHOT = os.environ.get("DASHBOARD_SCREENSHOT", "")

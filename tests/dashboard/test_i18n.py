@@ -5,6 +5,7 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
+from applications.models import ApplicationStatus, Check, CheckOutcome, CheckStatus, Outcome
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -12,10 +13,8 @@ from accounts.models import Role
 from dashboard.charts import format_seconds
 from dashboard.models import ServiceRating
 from exchange.models import CircuitState, DepartmentCircuit
-from intake.models import ApplicationStatus, Outcome
 from tests.dashboard.conftest import make_application
 from tests.dashboard.test_views import _render_rating_form
-from workflow.models import Check, CheckOutcome, CheckStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from applications.models import ApplicationStatus, Check, CheckOutcome, CheckStatus, Outcome, WorkItem, WorkItemStatus
 
 from dashboard.models import ServiceRating
 from dashboard.selectors import (
@@ -19,9 +20,7 @@ from dashboard.selectors import (
     top_rules,
 )
 from exchange.models import CircuitState, DepartmentCircuit, ExchangeRecord
-from intake.models import ApplicationStatus, Outcome
 from tests.dashboard.conftest import NOW, at, make_application
-from workflow.models import Check, CheckOutcome, CheckStatus, WorkItem, WorkItemStatus
 
 pytestmark = pytest.mark.django_db
 

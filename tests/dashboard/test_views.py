@@ -1,6 +1,7 @@
 """Who may see the dashboard, and who may rate what: enforced by the server."""
 
 import pytest
+from applications.models import ApplicationStatus
 from django.db import IntegrityError, transaction
 from django.template import Context, Template
 from django.test import Client
@@ -9,7 +10,6 @@ from accounts.models import Role
 from audit.models import AuditEvent
 from dashboard.models import ServiceRating
 from dashboard.services import RatingRefused, rating_submit
-from intake.models import ApplicationStatus
 from tests.dashboard.conftest import at, make_application
 
 pytestmark = pytest.mark.django_db

@@ -1,11 +1,11 @@
 """A rejected or returned application can be corrected: prefilled, resubmitted, linked, checked again."""
 
 import pytest
+from applications.models import Application
 
 from accounts.models import ApplicantProfile, Role
 from accounts.services import user_create_with_role
 from intake.api.serializers import ApplicationInputSerializer
-from intake.models import Application
 from intake.services import application_submit
 from tests.conftest import CLEAN_PERSON, application_document
 from workflow.models import OutboxMessage
@@ -67,7 +67,7 @@ def test_the_corrected_application_is_linked_and_checked_again(client, founder, 
     assert response.status_code == 302
     new = Application.objects.exclude(pk=old.pk).get()
     assert new.corrects == old
-    assert new.status == "submitted"
+    assert new.status == "checking"
     assert OutboxMessage.objects.filter(task="workflow.run_check").count() == 4
 
 

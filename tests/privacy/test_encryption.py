@@ -3,13 +3,13 @@
 import io
 
 import pytest
+from applications.models import Person
 from cryptography.fernet import Fernet, InvalidToken
 from django.core.exceptions import FieldError
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
-from intake.models import Person
 from intake.selectors import applications_of_person
 from intake.services import application_submit
 from privacy.crypto import blind_index
@@ -100,7 +100,7 @@ def test_a_rotated_key_still_reads_old_rows_and_reencryption_retires_the_old_key
         assert list(applications_of_person(id_number=SECOND_PERSON["id_number"])) == [application]
         out = io.StringIO()
         call_command("reencrypt_personal_data", stdout=out)
-        assert "intake.Person: 3 rows re-encrypted" in out.getvalue()
+        assert "applications.Person: 3 rows re-encrypted" in out.getvalue()
         after = _raw_persons()
 
     assert [row[2] for row in after] == [row[2] for row in before]

@@ -110,7 +110,7 @@ def test_a_database_dump_after_the_pipeline_holds_no_plaintext_id_or_phone(
     bodies = run_pipeline(api_client_for("agency"))
 
     # The data did travel: the persons decrypt in memory and every department answered.
-    from intake.models import Person
+    from applications.models import Person
 
     assert Person.objects.filter(id_number=DISHONEST_PERSON["id_number"]).count() == 2
     dump = database_dump()

@@ -4,18 +4,17 @@ configured period; statistics stay."""
 from datetime import timedelta
 
 import pytest
+from applications.models import Application, ApplicationStatus, Check, CheckOutcome, CheckStatus, Person, WorkItem
+from applications.retention import ERASED_NAME, retention_sweep
+from applications.tasks import retention_sweep_task
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from intake.models import Application, ApplicationStatus, Person
 from intake.selectors import applications_of_person
 from intake.services import application_submit
-from privacy.services import ERASED_NAME, retention_sweep
-from privacy.tasks import retention_sweep_task
 from tests.conftest import CLEAN_PERSON, DISHONEST_PERSON, SECOND_PERSON, application_document
-from workflow.models import Check, CheckOutcome, CheckStatus, WorkItem
 
 pytestmark = pytest.mark.django_db
 

@@ -41,27 +41,27 @@ def application() -> object:
 
 def test_the_admin_shows_applications_and_persons_masked(admin_client, application):
     pages = [
-        "/admin/intake/application/",
-        f"/admin/intake/application/{application.pk}/change/",
-        "/admin/intake/person/",
-        f"/admin/intake/person/{application.persons.first().pk}/change/",
+        "/admin/applications/application/",
+        f"/admin/applications/application/{application.pk}/change/",
+        "/admin/applications/person/",
+        f"/admin/applications/person/{application.persons.first().pk}/change/",
     ]
     for url in pages:
         response = admin_client.get(url)
         assert response.status_code == 200, url
         html = response.content.decode()
         assert _unmasked(html) == [], url
-    html = admin_client.get("/admin/intake/person/").content.decode()
+    html = admin_client.get("/admin/applications/person/").content.decode()
     assert "110101********" + DISHONEST_PERSON["id_number"][-4:] in html
     assert "139****9000" in html
 
 
 def test_the_admin_finds_a_persons_applications_by_a_full_id_number(admin_client, application):
-    found = admin_client.get("/admin/intake/application/", {"q": DISHONEST_PERSON["id_number"].lower()})
+    found = admin_client.get("/admin/applications/application/", {"q": DISHONEST_PERSON["id_number"].lower()})
     assert application.reference in found.content.decode()
-    missed = admin_client.get("/admin/intake/application/", {"q": CLEAN_PERSON["id_number"]})
+    missed = admin_client.get("/admin/applications/application/", {"q": CLEAN_PERSON["id_number"]})
     assert application.reference not in missed.content.decode()
-    persons = admin_client.get("/admin/intake/person/", {"q": SECOND_PERSON["id_number"]}).context["cl"]
+    persons = admin_client.get("/admin/applications/person/", {"q": SECOND_PERSON["id_number"]}).context["cl"]
     assert [p.role for p in persons.result_list] == ["handler"]
 
 
@@ -79,9 +79,10 @@ def test_the_department_admin_shows_citizens_and_requests_masked(admin_client):
 def test_the_review_desk_queue_is_masked_and_only_the_case_page_shows_full_data(application):
     # The rule: unmasked personal data appears only on the case page, and each view of
     # it is recorded (tests/review/test_desk.py checks the record).
+    from applications.models import Application
+
     from accounts.models import Role
     from accounts.services import user_create_with_role
-    from intake.models import Application
 
     Application.objects.filter(pk=application.pk).update(status="manual_review", outcome="review")
     user_create_with_role(username="reviewer", password="a-long-test-password", role=Role.REVIEWER)

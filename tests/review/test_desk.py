@@ -3,13 +3,13 @@
 import threading
 
 import pytest
+from applications.models import Application
 from django.db import connections
 
 from accounts.models import Role
 from accounts.services import user_create_with_role
 from audit.models import AuditEvent
 from intake.api.serializers import ApplicationInputSerializer
-from intake.models import Application
 from intake.services import application_submit
 from review.models import ReviewCase
 from review.services import ReviewRefused, case_claim, case_decide

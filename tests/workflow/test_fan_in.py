@@ -3,13 +3,12 @@
 import threading
 
 import pytest
+from applications.models import Application, Check, CheckStatus
 from django.db import connection, connections
 
 from audit.models import AuditEvent
-from intake.models import Application
 from intake.services import application_submit
 from tests.conftest import DISHONEST_PERSON, application_document, settle
-from workflow.models import Check, CheckStatus
 from workflow.services import check_run
 from workflow.sweeper import workflow_sweep
 

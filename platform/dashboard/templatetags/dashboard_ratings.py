@@ -1,7 +1,7 @@
+from applications.models import Application
 from django import template
 
 from dashboard.selectors import rating_for
-from intake.models import Application
 
 register = template.Library()
 

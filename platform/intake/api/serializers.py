@@ -2,13 +2,12 @@
 
 from decimal import Decimal
 
+from applications.models import Application, Check, WorkItem
 from django.conf import settings
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from exchange.selectors import data_shared_with_departments
-from intake.models import Application
-from workflow.models import Check, WorkItem
 
 id_number_format = RegexValidator(
     r"^\d{17}[\dXx]$", "身份证号码应为18位，最后一位可为数字或X / an ID number has 18 characters, the last may be X"

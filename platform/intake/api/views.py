@@ -1,4 +1,6 @@
 from django.http import Http404
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import condition
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -6,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from intake.api.serializers import ApplicationInputSerializer, ApplicationOutputSerializer
-from intake.selectors import application_with_progress, applications_for_client
+from intake.selectors import application_progress_etag, application_with_progress, applications_for_client
 from intake.services import IdempotencyConflict, application_submit
 
 
@@ -49,8 +51,25 @@ class ApplicationListCreateApi(APIView):
         )
 
 
+def _client_application_etag(request: Request, application_id: str) -> str | None:
+    return application_progress_etag(
+        queryset=applications_for_client(client=request.user), application_id=application_id
+    )
+
+
 class ApplicationDetailApi(APIView):
-    @extend_schema(responses=ApplicationOutputSerializer)
+    @extend_schema(
+        responses={200: ApplicationOutputSerializer, 304: None},
+        parameters=[
+            OpenApiParameter(
+                "If-None-Match",
+                str,
+                OpenApiParameter.HEADER,
+                description="The ETag of an earlier answer: 304 with no body while nothing changed.",
+            )
+        ],
+    )
+    @method_decorator(condition(etag_func=_client_application_etag))
     def get(self, request: Request, application_id: str) -> Response:
         application = application_with_progress(
             queryset=applications_for_client(client=request.user), application_id=application_id

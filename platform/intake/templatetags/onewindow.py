@@ -1,10 +1,9 @@
 """Template helpers shared by the applicant's and the reviewer's pages."""
 
+from applications import labels
+from applications.models import Application
 from django import template
 from django.utils.html import format_html
-
-from intake import labels
-from intake.models import Application
 
 register = template.Library()
 

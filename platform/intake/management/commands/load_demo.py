@@ -40,8 +40,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--citizens-csv",
+            help="write the demo logins' identities to this CSV for the registry, instead of sending them there",
+        )
 
-    def handle(self, *args: object, seed: int, **options: object) -> None:
+    def handle(self, *args: object, seed: int, citizens_csv: str | None = None, **options: object) -> None:
         rows = demo_rows(seed=seed)
         for kind, kind_rows in rows.items():
             if published_version(kind=kind):
@@ -65,8 +69,13 @@ class Command(BaseCommand):
                 )
         # The identities behind the demo logins live in the public-security registry, like
         # everyone else's; the platform adds them there over HTTP.
-        count = citizens_import(csv_text=_citizens_csv(people))
-        self.stdout.write(f"citizens: {count} demo identities in the public_security registry")
+        if citizens_csv:
+            # `make run`: the registry is another system with its own database, loaded from this file.
+            Path(citizens_csv).write_text(_citizens_csv(people), encoding="utf-8")
+            self.stdout.write(f"citizens: {len(people)} demo identities written to {citizens_csv}")
+        else:
+            count = citizens_import(csv_text=_citizens_csv(people))
+            self.stdout.write(f"citizens: {count} demo identities in the public_security registry")
         key_file = Path(settings.VAR_DIR) / "demo-api-key.txt"
         if not ApiClient.objects.filter(name=DEMO_CLIENT).exists():
             _, key = api_client_create(name=DEMO_CLIENT)

@@ -3,7 +3,7 @@ import time
 import httpx
 from django.core.management.base import BaseCommand, CommandParser
 
-from accounts.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERS
+from intake.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERS
 
 
 class Command(BaseCommand):

@@ -1,9 +1,9 @@
 import json
 
+from applications.models import Application
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exchange.ports import HttpCitizenLookup
-from intake.models import Application
 from rules import engine
 from workflow.services import subject_for_application
 
