@@ -4,9 +4,9 @@ import io
 import json
 
 import pytest
-from applications.models import Application
 from django.core.management import CommandError, call_command
 
+from applications.models import Application
 from exchange.models import ExchangeRecord
 from rules.models import ListEntry, ListVersion
 from tests.conftest import DISHONEST_PERSON, SECOND_PERSON, WORDS_CSV, application_document, citizens_csv

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from applications.models import Application, ApplicationStatus, Check, CheckOutcome, Outcome, WorkItem, WorkItemStatus
 from django.conf import settings
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, QuerySet
 from django.db.models.functions import TruncDate
@@ -20,6 +19,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from applications.models import Application, ApplicationStatus, Check, CheckOutcome, Outcome, WorkItem, WorkItemStatus
 from dashboard.models import ServiceRating
 from exchange.models import CircuitState, DepartmentCircuit, ExchangeRecord
 from intake.forms import DEPARTMENT_LABELS

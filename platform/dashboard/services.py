@@ -1,9 +1,9 @@
 """Writes of the dashboard app: the applicant's rating of a completed application."""
 
-from applications.models import Application, ApplicationStatus
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
 
+from applications.models import Application, ApplicationStatus
 from audit.services import audit_record
 from dashboard.models import COMMENT_MAX_LENGTH, ServiceRating
 

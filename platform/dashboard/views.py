@@ -1,4 +1,3 @@
-from applications.models import Application
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -8,6 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
 from accounts.selectors import user_has_role
+from applications.models import Application
 from dashboard.panels import dashboard_charts, dashboard_texts
 from dashboard.selectors import DEFAULT_PERIOD_DAYS, PERIOD_CHOICES, dashboard_overview
 from dashboard.services import RatingRefused, rating_submit

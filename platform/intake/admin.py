@@ -3,10 +3,10 @@ admin list is a screen others can look over a shoulder at, and operators are not
 
 from typing import Any
 
-from applications.models import Application, Person
 from django.contrib import admin
 from django.http import HttpRequest
 
+from applications.models import Application, Person
 from config.admin import ReadOnlyAdmin
 from intake.selectors import applications_of_person
 

@@ -5,10 +5,11 @@ Validation is the API's own serializer, so the page and the API accept exactly t
 
 from dataclasses import dataclass, field
 
-from applications import labels
 from django.conf import settings
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
+
+from applications import labels
 
 DEPARTMENT_LABELS = labels.DEPARTMENT_LABELS
 

@@ -1,10 +1,10 @@
 import hashlib
 
-from applications.models import Application, Check, WorkItem
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 
 from accounts.models import ApiClient
+from applications.models import Application, Check, WorkItem
 from exchange.models import ExchangeRecord
 from privacy.crypto import blind_index
 

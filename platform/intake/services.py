@@ -2,11 +2,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from applications.models import Application, Person, PersonRole
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from accounts.models import ApiClient
+from applications.models import Application, Person, PersonRole
 from audit.services import audit_record
 from privacy.crypto import keyed_digest
 from workflow.services import pipeline_start

@@ -1,8 +1,5 @@
 import uuid
 
-from applications.labels import labels_for_script
-from applications.models import Application, ApplicationStatus
-from applications.selectors import application_document
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -11,6 +8,9 @@ from django.views.decorators.http import condition, require_GET, require_http_me
 
 from accounts.models import ApplicantProfile, Role
 from accounts.selectors import user_has_role
+from applications.labels import labels_for_script
+from applications.models import Application, ApplicationStatus
+from applications.selectors import application_document
 from intake.api.serializers import ApplicationInputSerializer, ApplicationOutputSerializer
 from intake.forms import document_from_post, flatten_errors, form_sections
 from intake.selectors import application_progress_etag, application_with_progress, applications_for_user

@@ -1,8 +1,9 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from applications.models import Application, ApplicationStatus
 from django.utils import timezone
+
+from applications.models import Application, ApplicationStatus
 
 
 @dataclass(frozen=True)

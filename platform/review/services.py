@@ -2,11 +2,11 @@
 
 import uuid
 
-from applications.models import Application, ApplicationStatus
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from applications.models import Application, ApplicationStatus
 from audit.services import audit_record
 from review.models import ReviewCase, ReviewDecision
 from workflow.services import review_decide

@@ -1,6 +1,6 @@
-from applications.models import Check, WorkItem
 from django.contrib import admin
 
+from applications.models import Check, WorkItem
 from workflow.models import OutboxMessage
 
 

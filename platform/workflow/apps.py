@@ -8,7 +8,6 @@ class WorkflowConfig(AppConfig):
     def ready(self) -> None:
         # The rules app never imports the platform: the platform hands it what it needs.
         from applications.selectors import recent_subjects
-
         from exchange.ports import HttpCitizenLookup
         from rules import engine, ports
 

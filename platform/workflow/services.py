@@ -17,6 +17,10 @@ import logging
 import random
 from datetime import timedelta
 
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
 from applications.models import (
     Application,
     ApplicationStatus,
@@ -29,10 +33,6 @@ from applications.models import (
 )
 from applications.selectors import application_document
 from applications.transitions import transition
-from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
-
 from audit.services import audit_record
 from exchange.circuit import circuit_allows, circuit_record
 from exchange.ports import HttpCitizenLookup
@@ -351,6 +351,7 @@ def _work_item_claim(*, work_item_id: int) -> WorkItem | None:
             or item.status in WorkItem.TERMINAL
             or item.application.status != ApplicationStatus.DISPATCHING
             or (item.next_attempt_at and item.next_attempt_at > now + timedelta(seconds=1))
+            or not _dependencies_done(item)
         ):
             return None
         verdict = circuit_allows(department=item.department)
@@ -383,6 +384,16 @@ def _work_item_claim(*, work_item_id: int) -> WorkItem | None:
         _work_item_give_up(work_item_id=work_item_id)
         return None
     return item
+
+
+def _dependencies_done(item: WorkItem) -> bool:
+    """A call goes out only with what its upstream departments issued (the credit code)."""
+    upstream = department_dependencies(item.department)
+    return not upstream or not (
+        WorkItem.objects.filter(application_id=item.application_id, department__in=upstream)
+        .exclude(status=WorkItemStatus.DONE)
+        .exists()
+    )
 
 
 def _work_item_give_up(*, work_item_id: int) -> None:

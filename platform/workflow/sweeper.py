@@ -8,15 +8,15 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from applications.models import ACTIVE_APPLICATION_STATUSES, Application, ApplicationStatus, Check, WorkItem
-from applications.states import CheckStatus, WorkItemStatus
-from applications.transitions import transition
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from applications.models import ACTIVE_APPLICATION_STATUSES, Application, ApplicationStatus, Check, WorkItem
+from applications.states import CheckStatus, WorkItemStatus
+from applications.transitions import transition
 from workflow.outbox import outbox_enqueue_many
-from workflow.services import check_message, checks_fan_in, department_message, dispatch_ready
+from workflow.services import check_message, checks_fan_in, dispatch_ready
 
 logger = logging.getLogger(__name__)
 
@@ -76,22 +76,33 @@ def _sweep_work_items(*, deadline: datetime) -> int:
         updated_at__lt=deadline,
         application__status=ApplicationStatus.DISPATCHING,
     ).values_list("id", "application_id")[:_BATCH]
-    count = 0
+    by_application: dict[object, list[int]] = {}
     for item_id, application_id in stuck:
+        by_application.setdefault(application_id, []).append(item_id)
+    count = 0
+    for application_id, item_ids in by_application.items():
         with transaction.atomic():
-            Application.objects.select_for_update().get(pk=application_id)
-            item = WorkItem.objects.select_for_update().get(pk=item_id)
-            if item.status not in (WorkItemStatus.PENDING, WorkItemStatus.IN_PROGRESS) or item.updated_at >= deadline:
-                continue
-            if item.next_attempt_at and item.next_attempt_at > now:
-                continue
-            # Safe to repeat: the department replays its original answer for the same key.
-            if item.status == WorkItemStatus.IN_PROGRESS:
-                transition(item, WorkItemStatus.PENDING, action="work_item.redriven", department=item.department)
-            else:
-                item.save(update_fields=["updated_at"])
-            outbox_enqueue_many([department_message(item)])
-            count += 1
+            application = Application.objects.select_for_update().get(pk=application_id)
+            redriven = 0
+            for item in WorkItem.objects.select_for_update().filter(pk__in=item_ids):
+                if (
+                    item.status not in (WorkItemStatus.PENDING, WorkItemStatus.IN_PROGRESS)
+                    or item.updated_at >= deadline
+                ):
+                    continue
+                if item.next_attempt_at and item.next_attempt_at > now:
+                    continue
+                if item.status == WorkItemStatus.IN_PROGRESS:
+                    # Safe to repeat: the department replays its original answer for the same key.
+                    transition(item, WorkItemStatus.PENDING, action="work_item.redriven", department=item.department)
+                else:
+                    item.save(update_fields=["updated_at"])
+                redriven += 1
+            if redriven:
+                # Through the DAG, never straight to the queue: a pending item may still be
+                # waiting for the credit code of its upstream department.
+                dispatch_ready(application=application)
+            count += redriven
     return count
 
 

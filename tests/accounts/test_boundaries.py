@@ -1,10 +1,10 @@
 """Every role boundary, tried from the wrong side: by id, by list, by guessed URL, API and admin."""
 
 import pytest
-from applications.models import Application
 
 from accounts.models import Role
 from accounts.services import user_create_with_role
+from applications.models import Application
 from intake.api.serializers import ApplicationInputSerializer
 from intake.services import application_submit
 from tests.conftest import CLEAN_PERSON, application_document

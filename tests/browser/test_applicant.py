@@ -1,11 +1,11 @@
 """The applicant's pages in a real browser: the one form, its errors, and the live status page."""
 
 import pytest
-from applications.models import Application
 from stdnum.cn import uscc
 
 from accounts.models import ApplicantProfile, Role
 from accounts.services import user_create_with_role
+from applications.models import Application
 from tests.conftest import CLEAN_PERSON
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,10 +1,10 @@
 """The review desk and "who received my data", in a real browser."""
 
 import pytest
-from applications.models import Application
 
 from accounts.models import Role
 from accounts.services import user_create_with_role
+from applications.models import Application
 from intake.api.serializers import ApplicationInputSerializer
 from intake.services import application_submit
 from tests.conftest import DISHONEST_PERSON, application_document, wait_for

@@ -4,12 +4,12 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
-from applications.models import Application, ApplicationStatus
 from django.contrib.auth.models import User
 from django.utils import timezone, translation
 
 from accounts.models import Role
 from accounts.services import user_create_with_role
+from applications.models import Application, ApplicationStatus
 
 PASSWORD = "a-long-test-password"
 

@@ -4,11 +4,11 @@ import os
 from datetime import timedelta
 
 import pytest
-from applications.models import ApplicationStatus, Check, CheckOutcome, CheckStatus, Outcome
 from django.utils import timezone
 
 from accounts.models import Role
 from accounts.services import user_create_with_role
+from applications.models import ApplicationStatus, Check, CheckOutcome, CheckStatus, Outcome
 from dashboard.models import ServiceRating
 from exchange.models import CircuitState, DepartmentCircuit, ExchangeRecord
 from tests.browser.support import run_in_own_browser

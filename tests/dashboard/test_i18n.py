@@ -5,11 +5,11 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
-from applications.models import ApplicationStatus, Check, CheckOutcome, CheckStatus, Outcome
 from django.test import Client
 from django.utils import timezone, translation
 
 from accounts.models import Role
+from applications.models import ApplicationStatus, Check, CheckOutcome, CheckStatus, Outcome
 from dashboard.charts import format_seconds
 from dashboard.models import ServiceRating
 from exchange.models import CircuitState, DepartmentCircuit

@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 import pytest
-from applications.models import ApplicationStatus, Check, CheckOutcome, CheckStatus, Outcome, WorkItem, WorkItemStatus
 
+from applications.models import ApplicationStatus, Check, CheckOutcome, CheckStatus, Outcome, WorkItem, WorkItemStatus
 from dashboard.models import ServiceRating
 from dashboard.selectors import (
     application_timings,

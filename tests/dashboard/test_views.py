@@ -1,12 +1,12 @@
 """Who may see the dashboard, and who may rate what: enforced by the server."""
 
 import pytest
-from applications.models import ApplicationStatus
 from django.db import IntegrityError, transaction
 from django.template import Context, Template
 from django.test import Client
 
 from accounts.models import Role
+from applications.models import ApplicationStatus
 from audit.models import AuditEvent
 from dashboard.models import ServiceRating
 from dashboard.services import RatingRefused, rating_submit

@@ -3,10 +3,10 @@
 import io
 
 import pytest
-from applications.models import Application, Check, Person, WorkItem
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from applications.models import Application, Check, Person, WorkItem
 from audit.models import AuditEvent
 from tests.conftest import CLEAN_PERSON, SECOND_PERSON, application_document
 from workflow.models import OutboxMessage

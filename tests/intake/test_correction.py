@@ -1,10 +1,10 @@
 """A rejected or returned application can be corrected: prefilled, resubmitted, linked, checked again."""
 
 import pytest
-from applications.models import Application
 
 from accounts.models import ApplicantProfile, Role
 from accounts.services import user_create_with_role
+from applications.models import Application
 from intake.api.serializers import ApplicationInputSerializer
 from intake.services import application_submit
 from tests.conftest import CLEAN_PERSON, application_document

@@ -3,13 +3,13 @@
 import io
 
 import pytest
-from applications.models import Person
 from cryptography.fernet import Fernet, InvalidToken
 from django.core.exceptions import FieldError
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
+from applications.models import Person
 from intake.selectors import applications_of_person
 from intake.services import application_submit
 from privacy.crypto import blind_index

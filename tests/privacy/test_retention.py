@@ -4,13 +4,13 @@ configured period; statistics stay."""
 from datetime import timedelta
 
 import pytest
-from applications.models import Application, ApplicationStatus, Check, CheckOutcome, CheckStatus, Person, WorkItem
-from applications.retention import ERASED_NAME, retention_sweep
-from applications.tasks import retention_sweep_task
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
+from applications.models import Application, ApplicationStatus, Check, CheckOutcome, CheckStatus, Person, WorkItem
+from applications.retention import ERASED_NAME, retention_sweep
+from applications.tasks import retention_sweep_task
 from audit.models import AuditEvent
 from intake.selectors import applications_of_person
 from intake.services import application_submit

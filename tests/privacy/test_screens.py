@@ -79,10 +79,9 @@ def test_the_department_admin_shows_citizens_and_requests_masked(admin_client):
 def test_the_review_desk_queue_is_masked_and_only_the_case_page_shows_full_data(application):
     # The rule: unmasked personal data appears only on the case page, and each view of
     # it is recorded (tests/review/test_desk.py checks the record).
-    from applications.models import Application
-
     from accounts.models import Role
     from accounts.services import user_create_with_role
+    from applications.models import Application
 
     Application.objects.filter(pk=application.pk).update(status="manual_review", outcome="review")
     user_create_with_role(username="reviewer", password="a-long-test-password", role=Role.REVIEWER)

@@ -3,11 +3,11 @@
 import threading
 
 import pytest
-from applications.models import Application
 from django.db import connections
 
 from accounts.models import Role
 from accounts.services import user_create_with_role
+from applications.models import Application
 from audit.models import AuditEvent
 from intake.api.serializers import ApplicationInputSerializer
 from intake.services import application_submit

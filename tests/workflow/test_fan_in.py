@@ -3,9 +3,9 @@
 import threading
 
 import pytest
-from applications.models import Application, Check, CheckStatus
 from django.db import connection, connections
 
+from applications.models import Application, Check, CheckStatus
 from audit.models import AuditEvent
 from intake.services import application_submit
 from tests.conftest import DISHONEST_PERSON, application_document, settle

@@ -1,9 +1,9 @@
 """The whole pipeline on real Celery worker processes, with departments over real HTTP."""
 
 import pytest
-from applications.models import Application
 from stdnum.cn import uscc
 
+from applications.models import Application
 from tests.conftest import DISHONEST_PERSON, SECOND_PERSON, api_submit, api_until_status, application_document
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.django_db(transaction=True)]

@@ -1,6 +1,6 @@
-from applications.models import Application
 from django import template
 
+from applications.models import Application
 from dashboard.selectors import rating_for
 
 register = template.Library()

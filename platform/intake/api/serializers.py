@@ -2,11 +2,11 @@
 
 from decimal import Decimal
 
-from applications.models import Application, Check, WorkItem
 from django.conf import settings
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
+from applications.models import Application, Check, WorkItem
 from exchange.selectors import data_shared_with_departments
 
 id_number_format = RegexValidator(
@@ -73,7 +73,7 @@ class CheckOutputSerializer(serializers.ModelSerializer):
 class WorkItemOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = WorkItem
-        fields = ["department", "status", "result", "error", "attempts", "finished_at"]
+        fields = ["department", "status", "result", "error", "attempts", "started_at", "finished_at"]
 
 
 class ApplicationOutputSerializer(serializers.ModelSerializer):

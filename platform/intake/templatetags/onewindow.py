@@ -1,9 +1,10 @@
 """Template helpers shared by the applicant's and the reviewer's pages."""
 
-from applications import labels
-from applications.models import Application
 from django import template
 from django.utils.html import format_html
+
+from applications import labels
+from applications.models import Application
 
 register = template.Library()
 

@@ -1,8 +1,8 @@
 import json
 
-from applications.models import Application
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from applications.models import Application
 from exchange.ports import HttpCitizenLookup
 from rules import engine
 from workflow.services import subject_for_application

@@ -17,13 +17,13 @@ from datetime import UTC, timedelta
 from decimal import Decimal
 from typing import Any
 
-from applications.models import Application, Check, Person, WorkItem
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
 from django.utils import timezone
 from stdnum.cn import ric, uscc
 
+from applications.models import Application, Check, Person, WorkItem
 from exchange.models import ExchangeRecord
 from privacy.fields import BlindIndexField, EncryptedTextField
 from rules import engine
