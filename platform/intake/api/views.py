@@ -1,6 +1,6 @@
+import math
+
 from django.http import Http404
-from django.utils.decorators import method_decorator
-from django.views.decorators.http import condition
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -8,8 +8,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from intake.api.serializers import ApplicationInputSerializer, ApplicationOutputSerializer
-from intake.selectors import application_progress_etag, application_with_progress, applications_for_client
+from intake.selectors import (
+    application_progress_etag,
+    application_progress_wait,
+    application_with_progress,
+    applications_for_client,
+)
 from intake.services import IdempotencyConflict, application_submit
+
+# A long poll holds a web thread; keep it short enough that clients reconnect often.
+MAX_WAIT_SECONDS = 25.0
 
 
 class ApplicationListCreateApi(APIView):
@@ -51,12 +59,6 @@ class ApplicationListCreateApi(APIView):
         )
 
 
-def _client_application_etag(request: Request, application_id: str) -> str | None:
-    return application_progress_etag(
-        queryset=applications_for_client(client=request.user), application_id=application_id
-    )
-
-
 class ApplicationDetailApi(APIView):
     @extend_schema(
         responses={200: ApplicationOutputSerializer, 304: None},
@@ -66,14 +68,39 @@ class ApplicationDetailApi(APIView):
                 str,
                 OpenApiParameter.HEADER,
                 description="The ETag of an earlier answer: 304 with no body while nothing changed.",
-            )
+            ),
+            OpenApiParameter(
+                "wait",
+                int,
+                OpenApiParameter.QUERY,
+                description=(
+                    "Long poll: with If-None-Match, hold the request up to this many seconds "
+                    f"(at most {MAX_WAIT_SECONDS}) until the application changes."
+                ),
+            ),
         ],
     )
-    @method_decorator(condition(etag_func=_client_application_etag))
     def get(self, request: Request, application_id: str) -> Response:
-        application = application_with_progress(
-            queryset=applications_for_client(client=request.user), application_id=application_id
-        )
+        queryset = applications_for_client(client=request.user)
+        etag = application_progress_etag(queryset=queryset, application_id=application_id)
+        if etag is None:
+            raise Http404
+        known = request.headers.get("If-None-Match")
+        wait = _wait_seconds(request.query_params.get("wait"))
+        if known == etag and wait:
+            etag = application_progress_wait(queryset=queryset, application_id=application_id, etag=etag, timeout=wait)
+        if known == etag:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        application = application_with_progress(queryset=queryset, application_id=application_id)
         if application is None:
             raise Http404
-        return Response(ApplicationOutputSerializer(application).data)
+        return Response(ApplicationOutputSerializer(application).data, headers={"ETag": etag})
+
+
+def _wait_seconds(raw: str | None) -> float:
+    """The long-poll wait asked for; anything unreadable means no wait (never an error)."""
+    try:
+        seconds = float(raw) if raw else 0.0
+    except ValueError:
+        return 0.0
+    return min(MAX_WAIT_SECONDS, seconds) if math.isfinite(seconds) and seconds > 0 else 0.0
