@@ -12,8 +12,9 @@ class AuditEventAdmin(ReadOnlyAdmin):
     readonly_fields = ["sequence", "created_at", "application_id", "actor", "action", "data", "previous_hash", "hash"]
 
     @admin.display(description="hash")
-    def short_hash(self, event: AuditEvent) -> str:
-        return f"{event.hash[:12]}…"
+    def short_hash(self, event: AuditEvent) -> str | None:
+        # None until the sequencer seals the event; the admin shows its empty-value dash.
+        return f"{event.hash[:12]}…" if event.hash else None
 
 
 @admin.register(AuditChainHead)

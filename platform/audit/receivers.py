@@ -18,8 +18,8 @@ def _actor_name(published_by: object) -> str:
 
 
 def library_published(sender: object, *, kind: str, number: int, published_by: object = None, **kwargs: object) -> None:
-    # rules sends this on commit of the publication, so the event is written in a transaction
-    # of its own (audit_record opens one) right after.
+    # rules sends this on commit of the publication, so the event is written right after, as
+    # an INSERT of its own.
     audit_record(action="library.published", actor=_actor_name(published_by), kind=kind, number=number)
 
 

@@ -1,21 +1,34 @@
-"""Appending to and verifying the hash-chained audit log.
+"""Appending to, sealing and verifying the hash-chained audit log.
 
-Every append locks the single chain-head row inside the caller's transaction, so appends from
-every process are serialized and the sequence stays gap-free: an event rolled back with its
-transaction takes its sequence number with it. On PostgreSQL the lock is SELECT … FOR UPDATE;
-on SQLite every transaction is already BEGIN IMMEDIATE, which serializes writers the same way.
-The head lock is held until the caller commits, so callers take it after their own row locks
-(application, then children, then the audit head): one global order means no deadlocks.
+An append is a plain INSERT in the caller's transaction, so the event commits or rolls back with
+the change it records, and no lock is shared between writers. The event is unsealed until the
+sequencer (audit/sequencer.py) gives it its chain position and hash, in a batch, shortly after
+it commits. audit_verify checks the sealed chain and reports the backlog awaiting sealing.
 """
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db import transaction
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from audit.chain import GENESIS_HASH, canonical_data, event_hash
 from audit.models import AuditChainHead, AuditEvent
+from audit.sequencer import audit_seal, audit_seal_backlog
+
+__all__ = [
+    "BROKEN_LINK",
+    "HASH_MISMATCH",
+    "HEAD_MISMATCH",
+    "MISSING_SEQUENCE",
+    "SYSTEM",
+    "VerifyReport",
+    "audit_record",
+    "audit_seal",
+    "audit_seal_backlog",
+    "audit_verify",
+]
 
 SYSTEM = "system"
 
@@ -25,67 +38,24 @@ MISSING_SEQUENCE = "missing sequence"
 HEAD_MISMATCH = "chain head mismatch"
 
 
-def _chain_head_lock() -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(pk=AuditChainHead.SINGLETON_ID).first()
-    if head is None:
-        # The migration creates the head; a flushed test database does not have it. Seeding it
-        # from the newest event keeps appends working; ON CONFLICT DO NOTHING lets two first
-        # appends race safely (the loser waits for the winner's row, then locks it).
-        last = AuditEvent.objects.order_by("-sequence").first()
-        AuditChainHead.objects.bulk_create(
-            [
-                AuditChainHead(
-                    id=AuditChainHead.SINGLETON_ID,
-                    last_sequence=last.sequence if last else 0,
-                    last_hash=last.hash if last else "",
-                )
-            ],
-            ignore_conflicts=True,
-        )
-        head = AuditChainHead.objects.select_for_update().get(pk=AuditChainHead.SINGLETON_ID)
-    return head
-
-
 def audit_record(
     *, action: str, actor: str = SYSTEM, application_id: uuid.UUID | None = None, **data: object
 ) -> AuditEvent:
-    """Appends an event. Callers pass IDs, states and reasons; never personal data.
+    """Appends an event, unsealed. Callers pass IDs, states and reasons; never personal data.
 
-    Runs in the caller's transaction when there is one, so the event commits or rolls back with
-    the change it records.
+    Runs in the caller's transaction when there is one (outside one, the INSERT is a transaction
+    of its own). The returned event has no sequence or hash yet: the sequencer seals it after
+    the transaction commits.
     """
     # A hex string and a UUID must hash alike: the column hands back a UUID either way.
     application_uuid = uuid.UUID(str(application_id)) if application_id else None
-    stored_data = canonical_data(data)
-    with transaction.atomic(savepoint=False):
-        head = _chain_head_lock()
-        sequence = head.last_sequence + 1
-        previous_hash = head.last_hash if head.last_sequence else GENESIS_HASH
-        # Taken under the lock, so timestamps follow the sequence.
-        created_at = timezone.now()
-        digest = event_hash(
-            sequence=sequence,
-            created_at=created_at,
-            application_id=application_uuid,
-            actor=actor,
-            action=action,
-            data=stored_data,
-            previous_hash=previous_hash,
-        )
-        event = AuditEvent.objects.create(
-            sequence=sequence,
-            created_at=created_at,
-            application_id=application_uuid,
-            actor=actor,
-            action=action,
-            data=stored_data,
-            previous_hash=previous_hash,
-            hash=digest,
-        )
-        AuditChainHead.objects.filter(pk=head.pk).update(
-            last_sequence=sequence, last_hash=digest, updated_at=created_at
-        )
-    return event
+    return AuditEvent.objects.create(
+        created_at=timezone.now(),
+        application_id=application_uuid,
+        actor=actor,
+        action=action,
+        data=canonical_data(data),
+    )
 
 
 @dataclass(frozen=True)
@@ -96,24 +66,48 @@ class VerifyReport:
     broken_sequence: int | None = None
     problem: str = ""
     detail: str = ""
+    # Events written but not sealed yet, and how long the oldest of them has waited.
+    unsealed: int = 0
+    oldest_unsealed_age: timedelta | None = None
 
     @property
     def intact(self) -> bool:
         return not self.problem
 
+    @property
+    def backlog(self) -> str:
+        if not self.unsealed or self.oldest_unsealed_age is None:
+            return "0 awaiting sealing"
+        return f"{self.unsealed} awaiting sealing, oldest {self.oldest_unsealed_age.total_seconds():.1f} s"
+
     def __str__(self) -> str:
         if self.intact:
-            return f"audit chain intact: {self.count} events"
+            return f"audit chain intact: {self.count} events sealed; {self.backlog}"
         return f"audit chain broken at sequence {self.broken_sequence}: {self.problem}: {self.detail}"
 
 
+def _backlog() -> dict:
+    backlog = AuditEvent.objects.unsealed().aggregate(unsealed=Count("id"), oldest=Min("created_at"))
+    oldest = backlog["oldest"]
+    # Clocks of different processes may disagree by a little; an age is never negative.
+    age = max(timezone.now() - oldest, timedelta(0)) if oldest else None
+    return {"unsealed": backlog["unsealed"], "oldest_unsealed_age": age}
+
+
 def audit_verify() -> VerifyReport:
-    """Walks the chain in sequence order and reports the first event that does not hold."""
+    """Walks the sealed chain in sequence order and reports the first event that does not hold.
+
+    Detected: any edited, deleted, reordered or renumbered sealed event, and sealed events cut
+    off the end of the chain (the chain head remembers the last sequence and hash). Not
+    detectable: an event deleted or altered before it was sealed; the chain never saw it. The
+    report therefore also counts the events awaiting sealing and gives the age of the oldest.
+    """
     head = AuditChainHead.objects.filter(pk=AuditChainHead.SINGLETON_ID).first()
-    events = AuditEvent.objects.order_by("sequence")
+    backlog = _backlog()
+    events = AuditEvent.objects.sealed().order_by("sequence")
     if head is not None:
-        # Events appended while we walk are not ours to judge: the head was read first, and an
-        # event commits together with the head update that covers it.
+        # Events sealed while we walk are not ours to judge: the head was read first, and a
+        # batch commits together with the head update that covers it.
         events = events.filter(sequence__lte=head.last_sequence)
     expected = 1
     previous_hash = GENESIS_HASH
@@ -121,6 +115,7 @@ def audit_verify() -> VerifyReport:
         verified = expected - 1
         if event.sequence != expected:
             return VerifyReport(
+                **backlog,
                 count=verified,
                 broken_sequence=expected,
                 problem=MISSING_SEQUENCE,
@@ -137,6 +132,7 @@ def audit_verify() -> VerifyReport:
         )
         if recomputed != event.hash:
             return VerifyReport(
+                **backlog,
                 count=verified,
                 broken_sequence=event.sequence,
                 problem=HASH_MISMATCH,
@@ -144,6 +140,7 @@ def audit_verify() -> VerifyReport:
             )
         if event.previous_hash != previous_hash:
             return VerifyReport(
+                **backlog,
                 count=verified,
                 broken_sequence=event.sequence,
                 problem=BROKEN_LINK,
@@ -154,8 +151,9 @@ def audit_verify() -> VerifyReport:
     last_sequence = expected - 1
     if head is None:
         if last_sequence == 0:
-            return VerifyReport(count=0)
+            return VerifyReport(count=0, **backlog)
         return VerifyReport(
+            **backlog,
             count=last_sequence,
             broken_sequence=last_sequence,
             problem=HEAD_MISMATCH,
@@ -163,6 +161,7 @@ def audit_verify() -> VerifyReport:
         )
     if head.last_sequence > last_sequence:
         return VerifyReport(
+            **backlog,
             count=last_sequence,
             broken_sequence=last_sequence + 1,
             problem=MISSING_SEQUENCE,
@@ -172,9 +171,10 @@ def audit_verify() -> VerifyReport:
         )
     if last_sequence and head.last_hash != previous_hash:
         return VerifyReport(
+            **backlog,
             count=last_sequence,
             broken_sequence=last_sequence,
             problem=HEAD_MISMATCH,
             detail="the newest event's hash is not the one the chain head records",
         )
-    return VerifyReport(count=last_sequence)
+    return VerifyReport(count=last_sequence, **backlog)

@@ -191,6 +191,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "pipeline"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The audit sequencer seals appended events into the hash chain: this often, this many per transaction.
+AUDIT_SEAL_SECONDS = env.float("AUDIT_SEAL_SECONDS", default=1.0)
+AUDIT_SEAL_BATCH_SIZE = env.int("AUDIT_SEAL_BATCH_SIZE", default=5000)
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "workflow.outbox_relay", "schedule": env.float("OUTBOX_RELAY_SECONDS", default=2.0)},
     "sweeper": {"task": "workflow.sweep", "schedule": env.float("SWEEPER_SECONDS", default=5.0)},
@@ -202,6 +205,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.retention_sweep",
         "schedule": env.float("PII_RETENTION_SWEEP_SECONDS", default=3600.0),
     },
+    "audit-seal": {"task": "audit.seal", "schedule": AUDIT_SEAL_SECONDS},
 }
 
 # --- Workflow -------------------------------------------------------------------------------
