@@ -83,7 +83,7 @@ def user_libraries(user: Any) -> list[str]:
 
 
 def _library_lists(code: str) -> tuple[str, ...]:
-    return engine._registry[code].list_kinds
+    return engine.library_lists(code)
 
 
 def _require_kind(request: HttpRequest, kind: str) -> None:
@@ -130,7 +130,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, kinds: Iterable[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k, f"{k} — {list_kind_get(k).label}") for k in kinds]
+        self.fields["kind"].choices = [(k, f"{k} — {list_kind_get(k).verbose_name}") for k in kinds]
 
 
 class PublishForm(forms.Form):

@@ -25,7 +25,7 @@ from rules.services.hits import hits_record
 from rules.services.impact import ImpactChange, ImpactReport, impact_preview
 from rules.services.importing import ImportFailed, ImportSummary, list_import, list_kinds
 from rules.services.publishing import PublishRefused, version_publish
-from rules.services.register import enterprise_register
+from rules.services.register import enterprise_cancel, enterprise_register
 
 __all__ = [
     "DiffRow",
@@ -36,6 +36,7 @@ __all__ = [
     "ImportSummary",
     "PublishRefused",
     "VersionDiff",
+    "enterprise_cancel",
     "enterprise_register",
     "golden_case_create",
     "golden_cases_run",

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import connection
 from django.db.models.functions import Collate
 
+from rules.jurisdictions import NATIONAL
 from rules.lists import list_kind_get
 from rules.models import ListEntry, ListVersion
 
@@ -42,11 +43,12 @@ def _identity_stream(version_id: int, columns: tuple[str, ...]) -> Iterator[tupl
         yield tuple(row[: len(columns)]), row[-1]
 
 
-def version_diff(*, kind: str, old: int, new: int, limit: int = 200) -> VersionDiff:
-    """Entries added, removed and changed from version ``old`` to ``new``, streamed (a merge of
-    both versions sorted by entry identity), so million-row lists diff in bounded memory."""
+def version_diff(*, kind: str, old: int, new: int, limit: int = 200, scope: str = NATIONAL) -> VersionDiff:
+    """Entries added, removed and changed from version ``old`` to ``new`` of one layer,
+    streamed (a merge of both versions sorted by entry identity), so million-row lists diff in
+    bounded memory."""
     spec = list_kind_get(kind)
-    versions = {v.number: v for v in ListVersion.objects.filter(kind=kind, number__in=[old, new])}
+    versions = {v.number: v for v in ListVersion.objects.filter(kind=kind, scope=scope, number__in=[old, new])}
     if old not in versions or new not in versions:
         raise ValueError(f"{kind} has no version {old if old not in versions else new}")
     columns = spec.identity_columns

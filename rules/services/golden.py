@@ -7,6 +7,7 @@ from typing import Any
 
 from rules import engine
 from rules.engine import PersonFacts, Ports, Subject
+from rules.jurisdictions import NATIONAL, scope_contains, scope_validate
 from rules.lists import list_kind_get
 from rules.models import GoldenCase
 from rules.privacy import blind_index, mask_id_number
@@ -62,8 +63,12 @@ def golden_document_seal(document: dict[str, Any]) -> dict[str, Any]:
     return sealed
 
 
-def golden_subject(document: dict[str, Any]) -> Subject:
-    """A Subject from a sealed golden-case document (persons carry only the blind index)."""
+def golden_subject(document: dict[str, Any], *, scope: str = NATIONAL) -> Subject:
+    """A Subject from a sealed golden-case document (persons carry only the blind index).
+
+    A case guarding a local layer is checked in that jurisdiction: where its own address or
+    name places it inside ``scope``, there; otherwise at ``scope`` itself.
+    """
     base = Subject.from_document(document)
     legal = document.get("legal_representative") or {}
     handler = document.get("handler") or legal
@@ -77,6 +82,12 @@ def golden_subject(document: dict[str, Any]) -> Subject:
         PersonFacts(role=role, name=str(p.get("name") or ""), id_number="", id_index=str(p.get("id_index") or ""))
         for role, p in people
     )
+    authority = ""
+    if scope != NATIONAL:
+        from rules.authority import authority_of
+
+        derived, _source = authority_of(address=base.address, name=base.company_name)
+        authority = derived if derived and scope_contains(scope, derived) else scope
     return Subject(
         company_name=base.company_name,
         address=base.address,
@@ -84,6 +95,7 @@ def golden_subject(document: dict[str, Any]) -> Subject:
         registered_capital=base.registered_capital,
         employees=base.employees,
         persons=persons,
+        authority=authority,
     )
 
 
@@ -96,9 +108,12 @@ def golden_case_create(
     library: str = "",
     expected_rule: str = "",
     created_by: str = "",
+    scope: str = NATIONAL,
 ) -> GoldenCase:
-    """Attach a test case to a list. ``library`` defaults to the library that reads ``kind``."""
+    """Attach a test case to a list's ``scope`` layer. ``library`` defaults to the library that
+    reads ``kind``."""
     list_kind_get(kind)  # raises KeyError for an unknown kind
+    scope = scope_validate(scope)
     users = engine.libraries_using(kind)
     library = library or (users[0] if users else "")
     if library not in users:
@@ -107,6 +122,7 @@ def golden_case_create(
         raise ValueError("expected_outcome must be pass, review or reject")
     return GoldenCase.objects.create(
         kind=kind,
+        scope=scope,
         library=library,
         title=title[:200],
         document=golden_document_seal(document),
@@ -118,14 +134,15 @@ def golden_case_create(
 
 def golden_cases_run(*, kind: str, version_id: int | None = None) -> list[GoldenResult]:
     """Run the golden cases of every library that reads ``kind``, with version ``version_id`` of
-    ``kind`` in place of the published one (None: as published)."""
+    ``kind`` in place of the one published in its scope (None: as published). Each case runs in
+    its own jurisdiction, so a draft of one layer changes only the cases that layer reaches."""
     libraries = engine.libraries_using(kind)
     overrides = {kind: version_id} if version_id is not None else {}
     results = []
     for case in GoldenCase.objects.filter(library__in=libraries).order_by("id"):
         try:
             result = engine.check_library(
-                case.library, golden_subject(case.document), ports=Ports(), overrides=overrides
+                case.library, golden_subject(case.document, scope=case.scope), ports=Ports(), overrides=overrides
             )
         except Exception as exc:  # a case that cannot run must not let a publication through
             results.append(

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from rules import engine
 from rules.engine import Ports
+from rules.jurisdictions import NATIONAL
 from rules.models import ListVersion
 
 
@@ -27,16 +28,20 @@ class ImpactReport:
     errors: int = 0
 
 
-def impact_preview(*, kind: str, number: int, limit: int = 50) -> ImpactReport:
-    """Re-run the last ``limit`` real applications against version ``number`` of ``kind`` and
-    list every library outcome that would change compared with the version in effect."""
+def impact_preview(*, kind: str, number: int, limit: int = 50, scope: str = NATIONAL) -> ImpactReport:
+    """Re-run the last ``limit`` real applications against version ``number`` of the ``scope``
+    layer of ``kind`` and list every library outcome that would change compared with the
+    versions in effect. Only applications within ``scope`` are examined: the layer reaches no
+    other."""
     from rules.ports import recent_subjects
 
-    version = ListVersion.objects.get(kind=kind, number=number)
+    version = ListVersion.objects.get(kind=kind, scope=scope, number=number)
     libraries = engine.libraries_using(kind)
     changes: list[ImpactChange] = []
     examined = errors = 0
     for reference, subject, recorded in recent_subjects(limit):
+        if scope != NATIONAL and scope not in engine.jurisdiction_of(subject).scopes:
+            continue
         examined += 1
         for library in libraries:
             try:

@@ -8,12 +8,13 @@ import io
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Max
 
+from rules.jurisdictions import NATIONAL, ScopeInvalid, scope_validate
 from rules.lists import (
     KindNotReady,
     ListKind,
@@ -24,6 +25,7 @@ from rules.lists import (
     list_kind_get,
 )
 from rules.models import ListEntry, ListTally, ListVersion
+from rules.services.export import cell_unescape
 from rules.services.publishing import PublishRefused, _publish
 
 logger = logging.getLogger(__name__)
@@ -41,15 +43,25 @@ ANALYZE_AFTER_ROWS = 10_000
 csv.field_size_limit(16 * 1024 * 1024)
 
 
+# How often (in records) an import reports its progress.
+PROGRESS_EVERY = 2000
+
+# Called with the physical line the import has reached.
+Progress = Callable[[int], None]
+
+
 @dataclass(frozen=True)
 class ImportSummary:
     kind: str
     count: int
     version: int
     published: bool
+    scope: str = NATIONAL
 
     def line(self) -> str:
-        return f"{self.kind}: {self.count} entries, version {self.version} {'published' if self.published else 'draft'}"
+        where = "" if self.scope == NATIONAL else f" ({self.scope})"
+        state = "published" if self.published else "draft"
+        return f"{self.kind}{where}: {self.count} entries, version {self.version} {state}"
 
 
 class ImportFailed(Exception):
@@ -98,19 +110,28 @@ def list_import(
     source: str = "",
     published_by: str = "",
     effective_at: datetime.datetime | None = None,
+    scope: str = NATIONAL,
+    progress: Progress | None = None,
 ) -> ImportSummary:
-    """Import a CSV into a new version of ``kind``, all or nothing.
+    """Import a CSV into a new version of ``kind`` in the layer of ``scope``, all or nothing.
 
     Every row is checked; if any is bad, ImportFailed lists them all and nothing is stored, not
     even an empty draft version. Rows are written in batches while the file is read (COPY on
     PostgreSQL), so memory stays bounded for very large files; a bad row stops the writing (the
     transaction will be rolled back anyway) but not the checking. With ``publish``, the golden
     cases must pass first; their failures are reported as line 0 and nothing is stored.
+
+    ``scope`` is ``national`` (the default, CONTRACT §2) or a region code; versions are
+    numbered per kind and scope. ``progress`` is called now and then with the line reached.
     """
     try:
         spec = list_kind_get(kind)
     except KeyError as exc:
         raise ImportFailed([(0, str(exc.args[0]))]) from None
+    try:
+        scope = scope_validate(scope)
+    except ScopeInvalid as exc:
+        raise ImportFailed([(0, str(exc))]) from None
 
     # Editors on Windows like to start UTF-8 files with a byte-order mark.
     records = _records(text.removeprefix("\ufeff"))
@@ -128,13 +149,17 @@ def list_import(
 
     with transaction.atomic():
         try:
-            parse = spec.row_parser()
+            parse = spec.row_parser(scope=scope)
         except KindNotReady as exc:
             raise ImportFailed([(0, str(exc))]) from None
-        number = (ListVersion.objects.filter(kind=kind).aggregate(m=Max("number"))["m"] or 0) + 1
-        version = ListVersion.objects.create(kind=kind, number=number, source=source[:255], created_by=published_by)
+        number = (ListVersion.objects.filter(kind=kind, scope=scope).aggregate(m=Max("number"))["m"] or 0) + 1
+        version = ListVersion.objects.create(
+            kind=kind, scope=scope, number=number, source=source[:255], created_by=published_by
+        )
 
-        count, errors = _store_records(records, version=version, header=header, wanted=wanted, spec=spec, parse=parse)
+        count, errors = _store_records(
+            records, version=version, header=header, wanted=wanted, spec=spec, parse=parse, progress=progress
+        )
         if errors:
             raise ImportFailed(errors)  # rolls back the version and every batch written so far
 
@@ -151,8 +176,8 @@ def list_import(
             except PublishRefused as refused:
                 raise ImportFailed([(0, f.describe()) for f in refused.failures]) from None
 
-    logger.info("imported list %s version %s: %s entries (published=%s)", kind, number, count, publish)
-    return ImportSummary(kind=kind, count=count, version=number, published=publish)
+    logger.info("imported list %s@%s version %s: %s entries (published=%s)", kind, scope, number, count, publish)
+    return ImportSummary(kind=kind, count=count, version=number, published=publish, scope=scope)
 
 
 class _EntryWriter:
@@ -202,6 +227,7 @@ def _store_records(
     wanted: list[tuple[int, str]],
     spec: ListKind,
     parse: RowParser,
+    progress: Progress | None = None,
 ) -> tuple[int, list[tuple[int, str]]]:
     """Check every record and write the good ones in batches; return (count, errors)."""
     errors: list[tuple[int, str]] = []
@@ -211,6 +237,8 @@ def _store_records(
     count = 0
     try:
         for line, fields in records:
+            if progress is not None and (count + len(errors)) % PROGRESS_EVERY == 0:
+                progress(line)
             try:
                 parsed = _parse_record(fields, header=header, wanted=wanted, required=spec.required, parse=parse)
                 for identity in parsed.unique:
@@ -247,7 +275,8 @@ def _parse_record(
 ) -> ParsedRow:
     if len(fields) > len(header) and any(f.strip() for f in fields[len(header) :]):
         raise RowError(f"{len(fields)} fields but the header has {len(header)} columns")
-    row = {name: (fields[i].strip() if i < len(fields) else "") for i, name in wanted}
+    # An apostrophe our own export put before a formula-like cell is dropped again.
+    row = {name: cell_unescape(fields[i].strip()) if i < len(fields) else "" for i, name in wanted}
     empty = [c for c in required if not row.get(c)]
     if empty:
         raise RowError(f"empty required field(s): {', '.join(empty)}")
