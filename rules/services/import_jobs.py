@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import re
+import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -61,8 +62,9 @@ def imports_dir() -> Path:
     return path
 
 
-def _progress_path(job_id: int) -> Path:
-    return imports_dir() / f"{job_id}.progress.json"
+def _progress_path(job: ImportJob) -> Path | None:
+    # Beside the upload, whose name carries a random part: primary keys may be reused.
+    return Path(f"{job.path}.progress.json") if job.path else None
 
 
 def _safe_name(filename: str) -> str:
@@ -115,7 +117,7 @@ def import_job_create(
             kind=kind, scope=scope, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
         ).first()
         raise ImportAlreadyRunning(running, kind=kind, scope=scope) from None
-    path = imports_dir() / f"{job.pk}-{_safe_name(filename)}"
+    path = imports_dir() / f"{job.pk}-{secrets.token_hex(8)}-{_safe_name(filename)}"
     path.write_bytes(data)
     ImportJob.objects.filter(pk=job.pk).update(path=str(path))
     job.path = str(path)
@@ -131,15 +133,21 @@ def import_job_enqueue(*, job: ImportJob) -> None:
 
 
 def import_job_progress(*, job: ImportJob) -> dict[str, Any]:
-    """{"rows_done", "rows_total", "updated_at"} as last reported, {} before the first report."""
+    """{"rows_done", "rows_total", "updated_at"} as last reported, {} before the first report;
+    a finished job's figures come from its row."""
+    if job.finished:
+        return {"rows_done": job.rows_done, "rows_total": job.rows_total, "updated_at": job.finished_at.isoformat()}
+    path = _progress_path(job)
     try:
-        return json.loads(_progress_path(job.pk).read_text())
+        return json.loads(path.read_text()) if path is not None else {}
     except (FileNotFoundError, json.JSONDecodeError):
         return {}
 
 
-def _write_progress(job_id: int, *, done: int, total: int) -> None:
-    path = _progress_path(job_id)
+def _write_progress(job: ImportJob, *, done: int, total: int) -> None:
+    path = _progress_path(job)
+    if path is None:
+        return
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps({"rows_done": done, "rows_total": total, "updated_at": timezone.now().isoformat()}))
     os.replace(temporary, path)  # readers never see a half-written file
@@ -175,9 +183,9 @@ def import_job_run(*, job_id: int, on_progress: Callable[[int, int], None] | Non
         now = time.monotonic()
         if now - last >= PROGRESS_INTERVAL:
             last = now
-            _write_progress(job_id, done=done, total=total)
+            _write_progress(job, done=done, total=total)
 
-    _write_progress(job_id, done=0, total=total)
+    _write_progress(job, done=0, total=total)
     if not errors:
         try:
             summary = list_import(
@@ -197,20 +205,21 @@ def import_job_run(*, job_id: int, on_progress: Callable[[int, int], None] | Non
             errors = [(0, f"the import failed: {type(exc).__name__}")]
     if on_progress is not None and summary is not None:
         on_progress(total, total)
-    _write_progress(job_id, done=total if summary else 0, total=total)
     job.finished_at = timezone.now()
     job.rows_total = total
+    job.rows_done = total
     if summary is not None:
         job.status = ImportJob.Status.DONE
-        job.rows_done = total
         job.summary = summary.line()[:255]
         job.version_number = summary.version
     else:
         job.status = ImportJob.Status.FAILED
         job.errors = [list(e) for e in errors]
     job.save(update_fields=["status", "finished_at", "rows_total", "rows_done", "summary", "version_number", "errors"])
-    try:
-        Path(job.path).unlink(missing_ok=True)
-    except OSError:  # the file is only a copy; a leftover is harmless
-        pass
+    for leftover in (Path(job.path), _progress_path(job)):
+        try:
+            if leftover is not None:
+                leftover.unlink(missing_ok=True)
+        except OSError:  # only copies; a leftover is harmless
+            pass
     return job
