@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Literal, Protocol, TypeVar
 
 from rules.jurisdictions import NATIONAL, scope_chain
-from rules.registry import Registry
+from rules.registry import Labels, Registry
 
 Outcome = Literal["pass", "review", "reject"]
 Decision = Literal["approve", "review", "reject"]
@@ -327,6 +327,8 @@ class LibraryKind(ABC):
 K = TypeVar("K", bound=type[LibraryKind])
 
 libraries: Registry[type[LibraryKind]] = Registry("rule library")
+# {code: human name} of every library, live: the one place the platform reads their labels.
+LIBRARY_LABELS = Labels(libraries)
 _instances: dict[str, LibraryKind] = {}
 _instances_lock = threading.Lock()
 

@@ -11,7 +11,7 @@ without depending on the rule data, the platform or Django's app registry.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -88,3 +88,22 @@ class Registry(Generic[T]):
 def _qualname(plugin: object) -> str:
     cls = plugin if isinstance(plugin, type) else type(plugin)
     return f"{cls.__module__}.{cls.__qualname__}"
+
+
+class Labels(Mapping[str, Any]):
+    """A read-only, live view {code: verbose_name} of a registry: modules that are imported
+    before the plugins register (label tables, templates) still see every label."""
+
+    def __init__(self, registry: Registry[Any]) -> None:
+        self._registry = registry
+
+    def __getitem__(self, code: str) -> Any:
+        if code not in self._registry:
+            raise KeyError(code)
+        return self._registry.verbose_name(code)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._registry.codes())
+
+    def __len__(self) -> int:
+        return len(self._registry)
