@@ -256,6 +256,23 @@ class Ports:
 # --- Evaluation context -----------------------------------------------------------------------
 
 
+class JurisdictionCell:
+    """A jurisdiction computed at most once, on first use."""
+
+    def __init__(self, resolve: Callable[[], Jurisdiction]) -> None:
+        self._resolve = resolve
+        self._value: Jurisdiction | None = None
+
+    def get(self) -> Jurisdiction:
+        if self._value is None:
+            self._value = self._resolve()
+        return self._value
+
+    @property
+    def known(self) -> Jurisdiction | None:
+        return self._value
+
+
 @dataclass(frozen=True)
 class EvaluationContext:
     """What a check is evaluated against, set by the engine for the duration of one check.
@@ -267,7 +284,13 @@ class EvaluationContext:
 
     as_of: datetime.datetime | None = None
     overrides: Mapping[str, int] = field(default_factory=dict)
-    jurisdiction: Jurisdiction = NATIONAL_ONLY
+    # Where the subject is checked, found only when first asked: placing an address costs a
+    # resolution, which a check that meets no local layer and no name conflict never needs.
+    placement: JurisdictionCell | None = None
+
+    @property
+    def jurisdiction(self) -> Jurisdiction:
+        return self.placement.get() if self.placement is not None else NATIONAL_ONLY
 
     @property
     def scopes(self) -> tuple[str, ...]:
@@ -292,9 +315,10 @@ def evaluating(
     *,
     as_of: datetime.datetime | None = None,
     overrides: Mapping[str, int] | None = None,
-    jurisdiction: Jurisdiction = NATIONAL_ONLY,
+    jurisdiction: Jurisdiction | JurisdictionCell = NATIONAL_ONLY,
 ) -> Iterator[None]:
-    token = _context.set(EvaluationContext(as_of=as_of, overrides=dict(overrides or {}), jurisdiction=jurisdiction))
+    cell = jurisdiction if isinstance(jurisdiction, JurisdictionCell) else JurisdictionCell(lambda: jurisdiction)
+    token = _context.set(EvaluationContext(as_of=as_of, overrides=dict(overrides or {}), placement=cell))
     try:
         yield
     finally:
@@ -391,7 +415,8 @@ def set_jurisdiction_resolver(resolver: JurisdictionResolver | None) -> None:
 
 
 def jurisdiction_of(subject: Subject, *, as_of: datetime.datetime | None = None) -> Jurisdiction:
-    """The registration authority of ``subject`` and the scopes whose layers apply to it."""
+    """The registration authority of ``subject`` and the scopes whose layers apply to it (this
+    may query the standard address library)."""
     if _jurisdiction_resolver is not None:
         return _jurisdiction_resolver(subject, as_of)
     if subject.authority:
@@ -448,15 +473,12 @@ def check_library(
     authority (rules.jurisdictions); ``versions`` names each layer used.
     """
     library = _instance(code)
-    # A library that reads no list (identity) has no layers to choose: no need to place it.
-    if library.list_kinds:
-        jurisdiction = jurisdiction_of(subject, as_of=as_of)
-    elif subject.authority:
-        jurisdiction = Jurisdiction(authority=subject.authority, source="given", scopes=scope_chain(subject.authority))
-    else:
-        jurisdiction = NATIONAL_ONLY
-    with evaluating(as_of=as_of, overrides=overrides, jurisdiction=jurisdiction):
+    # Placed lazily: a library that reads no list (identity), or meets no local layer and no
+    # name conflict, never pays for resolving the address.
+    cell = JurisdictionCell(lambda: jurisdiction_of(subject, as_of=as_of))
+    with evaluating(as_of=as_of, overrides=overrides, jurisdiction=cell):
         evaluation = library.evaluate(subject, ports=ports)
+    jurisdiction = cell.known or _unplaced(subject)
     versions = dict(evaluation.versions)
     findings = tuple(
         Finding(
@@ -480,6 +502,14 @@ def check_library(
         versions=versions,
         jurisdiction=jurisdiction,
     )
+
+
+def _unplaced(subject: Subject) -> Jurisdiction:
+    """The jurisdiction recorded for a check that never needed to place its subject: only the
+    national layers applied (an authority the caller gave is still named)."""
+    if subject.authority:
+        return Jurisdiction(authority=subject.authority, source="given", scopes=(NATIONAL,))
+    return NATIONAL_ONLY
 
 
 def check_all(

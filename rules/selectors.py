@@ -89,6 +89,12 @@ def published_version(
     return versions[0] if versions else None
 
 
+def has_local_layers(*, kinds: Iterable[str]) -> bool:
+    """Whether any scope other than national has ever published one of ``kinds`` (one probe of
+    the small publication log's index)."""
+    return Publication.objects.filter(kind__in=list(kinds)).exclude(scope=NATIONAL).exists()
+
+
 def published_scopes(*, kind: str) -> list[str]:
     """Every scope that has ever published a version of ``kind``."""
     return list(Publication.objects.filter(kind=kind).values_list("scope", flat=True).distinct())

@@ -74,6 +74,8 @@ def console_run(subject: Subject, libraries: list[str]) -> tuple[list[dict[str, 
     from rules.ports import console_ports
 
     ports = console_ports() or Ports()
+    # Shown for every library, even one that needed no placing (only national layers applied).
+    placed = engine.jurisdiction_of(subject)
     notes: list[str] = []
     results: list[dict[str, Any]] = []
     for code in libraries:
@@ -96,8 +98,8 @@ def console_run(subject: Subject, libraries: list[str]) -> tuple[list[dict[str, 
                 "outcome": result.outcome,
                 "versions": result.versions,
                 "layers": _layers(result.versions),
-                "jurisdiction": result.jurisdiction,
-                "scopes": [scope_label(s) for s in result.jurisdiction.scopes],
+                "jurisdiction": placed,
+                "scopes": [scope_label(s) for s in placed.scopes],
                 "findings": findings,
             }
         )

@@ -60,15 +60,19 @@ class PublishedLists(Generic[T]):
 
     def layers(self) -> Layers:
         context = evaluation_context()
-        layers = selectors.published_layers(kinds=self.kinds, scopes=context.scopes, as_of=context.as_of)
+        # Only when some local layer of these kinds exists (or a local draft is tried) does the
+        # subject need placing; otherwise the national layers are all there is.
+        local = selectors.has_local_layers(kinds=self.kinds) or any(kind in self.kinds for kind in context.overrides)
+        scopes = context.scopes if local else (NATIONAL,)
+        layers = selectors.published_layers(kinds=self.kinds, scopes=scopes, as_of=context.as_of)
         for kind, version_id in context.overrides.items():
             if kind not in self.kinds:
                 continue
             version = selectors.version_by_id(version_id=version_id)
-            if version is None or version.scope not in context.scopes:
+            if version is None or version.scope not in scopes:
                 continue
             kept = [v for v in layers[kind] if v.scope != version.scope]
-            layers[kind] = sorted([*kept, version], key=lambda v: context.scopes.index(v.scope))
+            layers[kind] = sorted([*kept, version], key=lambda v: scopes.index(v.scope))
         return layers
 
     def structure(self, version: PublishedVersion) -> T:

@@ -528,11 +528,11 @@ def _register_hits(name: str, parts: NameParts, normalized: str, layers: Layers)
     variants = trade_name_variants(trade) if trade else []
     context = evaluation_context()
     moment = context.moment()
-    authority = context.jurisdiction.authority
-
     existing = _existing_companies(
         core=core, trade=trade, variants=variants, pinyin=pinyin, layers=layers.get(ENTERPRISES, [])
     )
+    # Where the applicant registers matters only once a name of the register comes close.
+    authority = context.jurisdiction.authority if existing else ""
 
     identical: list[_Existing] = []
     same_trade: list[_Existing] = []
