@@ -69,6 +69,8 @@ class Subject:
     # The registration authority (a region code, rules.jurisdictions) when the caller knows it;
     # empty: the engine derives it from the resolved address, falling back to the name's region.
     authority: str = ""
+    # The reference of the applicant's own name reservation (名称自主申报), if they cite one.
+    reservation: str = ""
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> Subject:
@@ -93,6 +95,7 @@ class Subject:
             registered_capital=_decimal_or_none(company.get("registered_capital")),
             employees=_int_or_none(company.get("employees")),
             persons=tuple(persons),
+            reservation=str(company.get("name_reservation") or ""),
         )
 
     def persons_in_role(self, role: str) -> tuple[PersonFacts, ...]:

@@ -315,3 +315,59 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class NameReservation(models.Model):
+    """A name reserved before filing (名称自主申报), held at one registration authority.
+
+    While active and unexpired, the same name (core key) or the same trade name in the same
+    industry is refused to everyone else at that authority; the partial unique indexes make two
+    simultaneous reservations of one name end with exactly one winner.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("保留中")
+        USED = "used", _("已使用")
+        RELEASED = "released", _("已释放")
+
+    # The holder cites it in their application; random, so citing it proves the holder.
+    reference = models.CharField(_("保留编号"), max_length=32, unique=True)
+    name = models.CharField(_("企业名称"), max_length=255)
+    core_key = models.CharField(max_length=255)
+    trade_name_key = models.CharField(max_length=255, blank=True, default="")
+    industry = models.CharField(max_length=40, blank=True, default="")
+    authority = models.CharField(_("登记机关"), max_length=SCOPE_MAX_LENGTH)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    prior_approval = models.BooleanField(_("需前置审批"), default=False)
+    reserved_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("保留至"))
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("名称保留")
+        verbose_name_plural = _("名称保留")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["core_key", "status"], name="rules_reservation_core"),
+            models.Index(fields=["trade_name_key", "status"], name="rules_reservation_trade"),
+            models.Index(fields=["status", "expires_at"], name="rules_reservation_expiry"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "core_key"],
+                condition=Q(status="active"),
+                name="rules_reservation_one_name_per_authority",
+            ),
+            models.UniqueConstraint(
+                fields=["authority", "trade_name_key", "industry"],
+                condition=Q(status="active") & ~Q(trade_name_key=""),
+                name="rules_reservation_one_trade_name_per_authority",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "used", "released"]), name="rules_reservation_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} @{self.authority} ({self.status})"

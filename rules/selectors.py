@@ -15,7 +15,15 @@ from django.utils import timezone
 
 from rules.addressing import ResolvedAddress, StandardAddress, resolve_address
 from rules.jurisdictions import NATIONAL, scope_contains, scope_sort_key
-from rules.models import HitCount, ListEntry, ListTally, ListVersion, Publication, RegisteredEnterprise
+from rules.models import (
+    HitCount,
+    ListEntry,
+    ListTally,
+    ListVersion,
+    NameReservation,
+    Publication,
+    RegisteredEnterprise,
+)
 
 # Not imported from rules.lists, which imports this module.
 STANDARD_ADDRESSES = "standard_addresses"
@@ -336,6 +344,29 @@ def registered_enterprises_matching(
     if as_of is not None:
         registered = registered.filter(registered_at__lte=as_of)
     return list(registered.order_by("registered_at", "id")[:200])
+
+
+def name_reservations_holding(
+    *, core_key: str, trade_name_keys: Iterable[str], moment: datetime.datetime, as_of: datetime.datetime | None = None
+) -> list[NameReservation]:
+    """Reservations holding the core name or one of the trade names at ``moment`` (made by
+    ``as_of`` in a replay; a later release does not undo a hold that was in force then)."""
+    from django.db.models import Q
+
+    condition = Q(core_key=core_key) if core_key else Q()
+    trade = [k for k in dict.fromkeys(trade_name_keys) if k]
+    if trade:
+        condition |= Q(trade_name_key__in=trade)
+    if not condition:
+        return []
+    holding = NameReservation.objects.filter(condition, expires_at__gt=moment)
+    if as_of is None:
+        holding = holding.filter(status=NameReservation.Status.ACTIVE)
+    else:
+        holding = holding.filter(created_at__lte=as_of).filter(
+            Q(status=NameReservation.Status.ACTIVE) | Q(released_at__gt=as_of)
+        )
+    return list(holding.order_by("created_at")[:50])
 
 
 def registered_count_at(*, address_code: str, as_of: datetime.datetime | None = None) -> int:

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from rules.admin.scoping import DepartmentScoped, user_libraries
-from rules.models import HitCount, RegisteredEnterprise
+from rules.models import HitCount, NameReservation, RegisteredEnterprise
 from rules.services import enterprise_cancel
 
 
@@ -69,4 +69,39 @@ class HitCountAdmin(DepartmentScoped, admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: HitCount | None = None) -> bool:
+        return False
+
+
+@admin.register(NameReservation)
+class NameReservationAdmin(DepartmentScoped, admin.ModelAdmin):
+    """Reservations are made by applicants (API and form page); the admin only shows them."""
+
+    list_display = ("name", "authority", "status", "prior_approval", "expires_at", "created_at")
+    list_filter = ("status", "authority", "prior_approval")
+    search_fields = ("name", "reference")
+    readonly_fields = (
+        "reference",
+        "name",
+        "core_key",
+        "trade_name_key",
+        "industry",
+        "authority",
+        "status",
+        "prior_approval",
+        "reserved_by",
+        "created_at",
+        "expires_at",
+        "released_at",
+    )
+
+    def kind_of(self, obj: NameReservation) -> str:
+        return "enterprises"
+
+    def scope_of(self, obj: NameReservation) -> str:
+        return obj.authority
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: NameReservation | None = None) -> bool:
         return False

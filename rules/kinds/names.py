@@ -21,6 +21,8 @@ Rules, each explained in Chinese and English, with the legal basis where there i
   ``same_trade_name`` (reject): the same 字号 in the same industry;
   ``similar_name`` (review): a 字号 that sounds the same or is one slip away (swapped, dropped
   or look-alike character) in the same industry, with the similar names listed.
+  ``name_reserved`` (reject): the same name, or the same 字号 in the same industry, is held by
+  someone else's name reservation (名称自主申报) at the same authority;
   ``similar_name_elsewhere`` (advisory, outcome pass): the same or a similar name registered
   at another authority, which is allowed; the names are listed for the applicant's information.
 
@@ -63,6 +65,7 @@ BASIS = {
     "identical_name": f"{REGULATION}第十七条",
     "same_trade_name": f"{REGULATION}第十七条",
     "name_characters": f"{REGULATION}第九条",
+    "name_reserved": f"{REGULATION}第十八条",
 }
 SIMILAR_LISTED = 10
 _NAME_WORDS = NameWords()
@@ -157,7 +160,7 @@ class NamesLibrary(LibraryKind):
         hits.extend(_word_hits(name, normalized, word_layers))
         parts = parse_name(name)
         hits.extend(_structure_hits(name, parts))
-        hits.extend(_register_hits(name, parts, normalized.text, layers))
+        hits.extend(_register_hits(name, parts, normalized.text, layers, subject.reservation))
         return Evaluation(hits=tuple(hits), versions=versions)
 
 
@@ -520,7 +523,9 @@ def _existing_companies(
     return existing
 
 
-def _register_hits(name: str, parts: NameParts, normalized: str, layers: Layers) -> list[Hit]:
+def _register_hits(
+    name: str, parts: NameParts, normalized: str, layers: Layers, subject_reservation: str = ""
+) -> list[Hit]:
     core = parts.core or normalized
     trade = parts.trade_name if len(parts.trade_name) >= 2 else ""
     group = parts.industry_group
@@ -531,8 +536,15 @@ def _register_hits(name: str, parts: NameParts, normalized: str, layers: Layers)
     existing = _existing_companies(
         core=core, trade=trade, variants=variants, pinyin=pinyin, layers=layers.get(ENTERPRISES, [])
     )
+    reserved = [
+        r
+        for r in selectors.name_reservations_holding(
+            core_key=core, trade_name_keys=[trade] if trade else [], moment=moment, as_of=context.as_of
+        )
+        if r.reference != subject_reservation
+    ]
     # Where the applicant registers matters only once a name of the register comes close.
-    authority = context.jurisdiction.authority if existing else ""
+    authority = context.jurisdiction.authority if existing or reserved else ""
 
     identical: list[_Existing] = []
     same_trade: list[_Existing] = []
@@ -572,6 +584,45 @@ def _register_hits(name: str, parts: NameParts, normalized: str, layers: Layers)
     if parts.trade_span is not None:
         trade_evidence["span"] = list(parts.trade_span)
         trade_evidence["text"] = name[parts.trade_span[0] : parts.trade_span[1]]
+    for reservation in reserved:
+        same_name = reservation.core_key == core
+        if not authorities_overlap(authority, reservation.authority):
+            continue
+        if not same_name and not (trade and reservation.trade_name_key == trade and reservation.industry == group):
+            continue
+        basis = BASIS["name_reserved"]
+        hits.append(
+            Hit(
+                rule="name_reserved",
+                outcome="reject",
+                message=with_basis(
+                    f"“{reservation.name}”已在同一登记机关申报保留（保留至{reservation.expires_at:%Y-%m-%d}），"
+                    + ("名称相同" if same_name else f"字号“{parts.trade_name}”同行业相同")
+                    + "，保留期内不予登记。",
+                    basis,
+                ),
+                message_en=with_basis(
+                    f"“{reservation.name}” is reserved at the same registration authority until "
+                    f"{reservation.expires_at:%Y-%m-%d} ("
+                    + (
+                        "the same name"
+                        if same_name
+                        else f"the same trade name “{parts.trade_name}” in the same industry"
+                    )
+                    + "); it cannot be registered while the reservation holds.",
+                    basis,
+                    english=True,
+                ),
+                evidence={
+                    **trade_evidence,
+                    "reserved_name": reservation.name,
+                    "authority": reservation.authority,
+                    "expires_at": reservation.expires_at.isoformat(),
+                    "legal_basis": basis,
+                },
+            )
+        )
+        break
     for other in identical[:3]:
         basis = BASIS["identical_name"]
         hits.append(
