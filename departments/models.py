@@ -284,10 +284,19 @@ class BankRequest(ProcessedRequest):
 
 # --- market regulation ----------------------------------------------------------------------
 class MarketEnterprise(models.Model):
-    """The market regulator's enterprise register. The name is unique: that is the refusal."""
+    """The market regulator's enterprise register.
+
+    A name is unique at one registration authority (``region_code``, the division code that
+    also goes into the credit code) among active companies, which the database enforces; a
+    company cancelled less than a year ago still holds its name there (checked on registration).
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "active"
+        CANCELLED = "cancelled", "cancelled"
 
     application_id = models.CharField(max_length=64)
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200, db_index=True)
     # Filled in right after the insert, from the primary key, so codes can never collide.
     credit_code = models.CharField(max_length=18, unique=True, null=True, blank=True)
     license_number = models.CharField(max_length=32, unique=True, null=True, blank=True)
@@ -299,10 +308,24 @@ class MarketEnterprise(models.Model):
     legal_representative_name = models.CharField(max_length=64)
     legal_representative_id_number = EncryptedTextField()
     registered_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "enterprise (market register)"
         ordering = ["-registered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region_code", "name"],
+                condition=models.Q(status="active"),
+                name="departments_market_name_unique_per_authority",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="active", cancelled_at__isnull=True)
+                | models.Q(status="cancelled", cancelled_at__isnull=False),
+                name="departments_market_cancelled_has_date",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -6,6 +6,7 @@ This package is "the outside world": it must not import any platform app.
 """
 
 import csv
+import datetime
 import hashlib
 import hmac
 import io
@@ -349,3 +350,43 @@ def citizens_import(*, csv_text: str) -> int:
         )
     logger.info("department=public_security imported %d citizens", len(citizens))
     return len(citizens)
+
+
+# --- market regulation: the enterprise register -----------------------------------------------
+
+
+class CancelInvalid(Exception):
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        self.errors = errors
+        super().__init__(str(errors))
+
+
+class EnterpriseNotFound(Exception):
+    pass
+
+
+def market_enterprise_cancel(*, credit_code: str, body: Any) -> dict[str, Any]:
+    """Cancel a company in the market register; ``body`` may carry ``cancelled_on`` (a date)."""
+    from departments.simulators import market_regulation
+
+    if body is None:
+        body = {}
+    if not isinstance(body, dict):
+        raise CancelInvalid({"body": ["expected a JSON object"]})
+    cancelled_at = timezone.now()
+    given = body.get("cancelled_on")
+    if given not in (None, ""):
+        try:
+            day = datetime.date.fromisoformat(str(given))
+        except ValueError:
+            raise CancelInvalid({"cancelled_on": ["expected a date like 2025-06-01"]}) from None
+        if day > timezone.localdate():
+            raise CancelInvalid({"cancelled_on": ["a cancellation cannot lie in the future"]})
+        cancelled_at = datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
+    try:
+        enterprise = market_regulation.enterprise_cancel(
+            credit_code=credit_code.strip().upper(), cancelled_at=cancelled_at
+        )
+    except market_regulation.EnterpriseNotFound:
+        raise EnterpriseNotFound(credit_code) from None
+    return market_regulation.enterprise_as_dict(enterprise)

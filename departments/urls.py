@@ -16,6 +16,11 @@ urlpatterns = [
         name="citizens-import",
     ),
     path("<str:code>/requests/", views.request_create, name="request-create"),
+    path(
+        "<str:code>/enterprises/<str:credit_code>/cancel/",
+        views.enterprise_cancel,
+        name="enterprise-cancel",
+    ),
     path("<str:code>/config/", views.config_detail, name="config"),
     path("<str:code>/health/", views.health, name="health"),
 ]

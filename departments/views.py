@@ -34,7 +34,7 @@ def department_endpoint(
     def decorator(view: View) -> View:
         @csrf_exempt
         @wraps(view)
-        def wrapper(request: HttpRequest, code: str) -> JsonResponse:
+        def wrapper(request: HttpRequest, code: str, **kwargs: Any) -> JsonResponse:
             if not services.department_exists(department=code) or (only is not None and code != only):
                 return _json({"error": "unknown department"}, status=404)
             if request.method not in methods:
@@ -56,7 +56,7 @@ def department_endpoint(
                 )
                 if problem:
                     return _json({"error": f"signature refused: {problem}"}, status=401)
-            return view(request, code)
+            return view(request, code, **kwargs)
 
         return wrapper
 
@@ -152,3 +152,19 @@ def citizens_import(request: HttpRequest, code: str) -> JsonResponse:
     except services.CitizenImportRejected as exc:
         return _json({"errors": exc.errors}, status=400)
     return _json({"imported": imported})
+
+
+@department_endpoint(methods=("POST",), only="market_regulation")
+def enterprise_cancel(request: HttpRequest, code: str, credit_code: str) -> JsonResponse:
+    """Cancel (注销) a registered company, for tests and the demo. The body may give the date
+    (``{"cancelled_on": "2025-06-01"}``) to stage an older cancellation; default now."""
+    body, error = _json_body(request)
+    if error is not None:
+        return error
+    try:
+        enterprise = services.market_enterprise_cancel(credit_code=credit_code, body=body)
+    except services.CancelInvalid as exc:
+        return _json({"errors": exc.errors}, status=400)
+    except services.EnterpriseNotFound:
+        return _json({"error": "no enterprise with this credit code"}, status=404)
+    return _json(enterprise)

@@ -162,6 +162,51 @@ def demo_rows(*, seed: int = 2026) -> dict[str, Rows]:
     }
 
 
+# Local layers on top of the national words, so the layering is visible in the demo: each has
+# words that only it lists, and Shenzhen relaxes one national restriction with a legal basis.
+GUANGDONG = "440000"
+SHENZHEN = "440300"
+DEMO_LAYERS: tuple[tuple[str, str, Rows], ...] = (
+    (
+        NAME_WORDS,
+        GUANGDONG,
+        [
+            {
+                "word": "湾区",
+                "level": "restricted",
+                "reason": "使用“粤港澳大湾区”字样须经省级登记机关核准",
+                "legal_basis": "《广东省企业名称登记管理实施办法》第九条",
+            },
+            {"word": "岭南", "level": "restricted", "reason": "使用地域文化名称须经审核", "legal_basis": ""},
+        ],
+    ),
+    (
+        NAME_WORDS,
+        SHENZHEN,
+        [
+            {
+                "word": "特区",
+                "level": "prohibited",
+                "reason": "不得使用“特区”字样作字号",
+                "legal_basis": "《深圳经济特区商事登记若干规定》第十二条",
+            },
+            {"word": "鹏城", "level": "restricted", "reason": "使用城市别称须经审核", "legal_basis": ""},
+            {
+                "word": "基金",
+                "level": "allowed",
+                "reason": "前海深港合作区内私募基金管理人登记试点",
+                "legal_basis": "《深圳市前海深港现代服务业合作区条例》第二十三条",
+            },
+        ],
+    ),
+)
+
+
+def demo_layers() -> tuple[tuple[str, str, Rows], ...]:
+    """(kind, scope, rows) of the demo's local layers, to load after the national lists."""
+    return DEMO_LAYERS
+
+
 def demo_csv(kind: str, rows: Rows) -> str:
     """The rows as the CSV an administrator would import (header first, known columns only)."""
     present = {column for row in rows for column, value in row.items() if value}

@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, Literal, Protocol, TypeVar
 
+from rules.jurisdictions import NATIONAL, scope_chain
+from rules.registry import Labels, Registry
+
 Outcome = Literal["pass", "review", "reject"]
 Decision = Literal["approve", "review", "reject"]
 
@@ -63,6 +66,11 @@ class Subject:
     registered_capital: Decimal | None = None
     employees: int | None = None
     persons: tuple[PersonFacts, ...] = ()
+    # The registration authority (a region code, rules.jurisdictions) when the caller knows it;
+    # empty: the engine derives it from the resolved address, falling back to the name's region.
+    authority: str = ""
+    # The reference of the applicant's own name reservation (名称自主申报), if they cite one.
+    reservation: str = ""
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> Subject:
@@ -87,6 +95,7 @@ class Subject:
             registered_capital=_decimal_or_none(company.get("registered_capital")),
             employees=_int_or_none(company.get("employees")),
             persons=tuple(persons),
+            reservation=str(company.get("name_reservation") or ""),
         )
 
     def persons_in_role(self, role: str) -> tuple[PersonFacts, ...]:
@@ -132,9 +141,11 @@ class EntryRef:
     version: int
     line: int
     id: str
+    # The jurisdiction whose layer of the list holds the entry.
+    scope: str = NATIONAL
 
     def to_dict(self) -> dict[str, Any]:
-        return {"list": self.list, "version": self.version, "line": self.line, "id": self.id}
+        return {"list": self.list, "version": self.version, "line": self.line, "id": self.id, "scope": self.scope}
 
 
 @dataclass(frozen=True)
@@ -162,17 +173,38 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Jurisdiction:
+    """Where an application is checked: its registration authority, how that was found
+    ("given", "address", "name" or "" when unknown), and the scopes whose layers apply,
+    national first."""
+
+    authority: str = ""
+    source: str = ""
+    scopes: tuple[str, ...] = (NATIONAL,)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"authority": self.authority, "source": self.source, "scopes": list(self.scopes)}
+
+
+NATIONAL_ONLY = Jurisdiction()
+
+
+@dataclass(frozen=True)
 class CheckResult:
     library: str
     outcome: Outcome
     findings: tuple[Finding, ...]
+    # List kind -> version number of its national layer (0: none published), and
+    # "kind@scope" -> version number of each local layer that applied.
     versions: dict[str, int]
+    jurisdiction: Jurisdiction = NATIONAL_ONLY
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "library": self.library,
             "outcome": self.outcome,
             "versions": dict(self.versions),
+            "jurisdiction": self.jurisdiction.to_dict(),
             "findings": [f.to_dict() for f in self.findings],
         }
 
@@ -227,6 +259,23 @@ class Ports:
 # --- Evaluation context -----------------------------------------------------------------------
 
 
+class JurisdictionCell:
+    """A jurisdiction computed at most once, on first use."""
+
+    def __init__(self, resolve: Callable[[], Jurisdiction]) -> None:
+        self._resolve = resolve
+        self._value: Jurisdiction | None = None
+
+    def get(self) -> Jurisdiction:
+        if self._value is None:
+            self._value = self._resolve()
+        return self._value
+
+    @property
+    def known(self) -> Jurisdiction | None:
+        return self._value
+
+
 @dataclass(frozen=True)
 class EvaluationContext:
     """What a check is evaluated against, set by the engine for the duration of one check.
@@ -238,6 +287,17 @@ class EvaluationContext:
 
     as_of: datetime.datetime | None = None
     overrides: Mapping[str, int] = field(default_factory=dict)
+    # Where the subject is checked, found only when first asked: placing an address costs a
+    # resolution, which a check that meets no local layer and no name conflict never needs.
+    placement: JurisdictionCell | None = None
+
+    @property
+    def jurisdiction(self) -> Jurisdiction:
+        return self.placement.get() if self.placement is not None else NATIONAL_ONLY
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return self.jurisdiction.scopes
 
     def moment(self) -> datetime.datetime:
         return self.as_of if self.as_of is not None else datetime.datetime.now(datetime.UTC)
@@ -254,8 +314,14 @@ def evaluation_context() -> EvaluationContext:
 
 
 @contextmanager
-def evaluating(*, as_of: datetime.datetime | None = None, overrides: Mapping[str, int] | None = None) -> Iterator[None]:
-    token = _context.set(EvaluationContext(as_of=as_of, overrides=dict(overrides or {})))
+def evaluating(
+    *,
+    as_of: datetime.datetime | None = None,
+    overrides: Mapping[str, int] | None = None,
+    jurisdiction: Jurisdiction | JurisdictionCell = NATIONAL_ONLY,
+) -> Iterator[None]:
+    cell = jurisdiction if isinstance(jurisdiction, JurisdictionCell) else JurisdictionCell(lambda: jurisdiction)
+    token = _context.set(EvaluationContext(as_of=as_of, overrides=dict(overrides or {}), placement=cell))
     try:
         yield
     finally:
@@ -269,6 +335,7 @@ class LibraryKind(ABC):
     """Base class of a rule library kind. One instance lives per process, so it may cache."""
 
     code: ClassVar[str] = ""
+    verbose_name: ClassVar[Any] = ""  # the library's name as people read it (may be a lazy string)
     # The list kinds whose versions this library reads (for golden cases and impact previews).
     list_kinds: ClassVar[tuple[str, ...]] = ()
 
@@ -286,20 +353,19 @@ class LibraryKind(ABC):
 
 K = TypeVar("K", bound=type[LibraryKind])
 
-_registry: dict[str, type[LibraryKind]] = {}
+libraries: Registry[type[LibraryKind]] = Registry("rule library")
+# {code: human name} of every library, live: the one place the platform reads their labels.
+LIBRARY_LABELS = Labels(libraries)
 _instances: dict[str, LibraryKind] = {}
 _instances_lock = threading.Lock()
 
 
-def register(code: str) -> Callable[[K], K]:
+def register(code: str, *, verbose_name: Any = None) -> Callable[[K], K]:
     """Class decorator that adds a library kind to the registry under ``code``."""
+    add = libraries.register(code, verbose_name=verbose_name)
 
     def decorator(cls: K) -> K:
-        existing = _registry.get(code)
-        if existing is not None and existing.__qualname__ != cls.__qualname__:
-            raise ValueError(f"library {code!r} is already registered by {existing.__qualname__}")
-        cls.code = code
-        _registry[code] = cls
+        add(cls)
         _instances.pop(code, None)
         return cls
 
@@ -309,14 +375,24 @@ def register(code: str) -> Callable[[K], K]:
 def library_codes(*, include_inactive: bool = False, as_of: datetime.datetime | None = None) -> list[str]:
     """The codes of the active libraries (or of all registered ones), in registration order."""
     if include_inactive:
-        return list(_registry)
+        return libraries.codes()
     with evaluating(as_of=as_of):
-        return [code for code in _registry if _instance(code).is_active()]
+        return [code for code in libraries.codes() if _instance(code).is_active()]
+
+
+def library_choices() -> list[tuple[str, Any]]:
+    """(code, human name) of every registered library: the one place their labels live."""
+    return libraries.get_choices()
+
+
+def library_lists(code: str) -> tuple[str, ...]:
+    """The list kinds library ``code`` reads."""
+    return libraries[code].list_kinds
 
 
 def libraries_using(list_kind: str) -> list[str]:
     """The registered libraries that read ``list_kind``."""
-    return [code for code, cls in _registry.items() if list_kind in cls.list_kinds]
+    return [code for code, cls in libraries.items() if list_kind in cls.list_kinds]
 
 
 # Called with the findings of checks run with record_hits=True; installed by the rules app
@@ -330,11 +406,32 @@ def set_hit_recorder(recorder: HitRecorder | None) -> None:
     _hit_recorder = recorder
 
 
+# Finds where a subject is checked (rules.authority.jurisdiction_of, installed by the rules app:
+# it reads the standard address library). Without it, only a given authority places a subject.
+JurisdictionResolver = Callable[[Subject, "datetime.datetime | None"], Jurisdiction]
+_jurisdiction_resolver: JurisdictionResolver | None = None
+
+
+def set_jurisdiction_resolver(resolver: JurisdictionResolver | None) -> None:
+    global _jurisdiction_resolver
+    _jurisdiction_resolver = resolver
+
+
+def jurisdiction_of(subject: Subject, *, as_of: datetime.datetime | None = None) -> Jurisdiction:
+    """The registration authority of ``subject`` and the scopes whose layers apply to it (this
+    may query the standard address library)."""
+    if _jurisdiction_resolver is not None:
+        return _jurisdiction_resolver(subject, as_of)
+    if subject.authority:
+        return Jurisdiction(authority=subject.authority, source="given", scopes=scope_chain(subject.authority))
+    return NATIONAL_ONLY
+
+
 def _instance(code: str) -> LibraryKind:
     try:
-        cls = _registry[code]
+        cls = libraries[code]
     except KeyError:
-        raise ValueError(f"unknown rule library {code!r}; known: {', '.join(_registry)}") from None
+        raise ValueError(f"unknown rule library {code!r}; known: {', '.join(libraries.codes())}") from None
     instance = _instances.get(code)
     if instance is None:
         with _instances_lock:
@@ -374,11 +471,17 @@ def check_library(
 
     ``record_hits`` counts each finding (per rule and list entry, per day) for the
     administrators' hit statistics; dry runs leave it False and store nothing. ``as_of``
-    evaluates with the list versions in effect at that moment.
+    evaluates with the list versions in effect at that moment. The subject is checked against
+    the national layer of each list plus the layers of every scope containing its registration
+    authority (rules.jurisdictions); ``versions`` names each layer used.
     """
     library = _instance(code)
-    with evaluating(as_of=as_of, overrides=overrides):
+    # Placed lazily: a library that reads no list (identity), or meets no local layer and no
+    # name conflict, never pays for resolving the address.
+    cell = JurisdictionCell(lambda: jurisdiction_of(subject, as_of=as_of))
+    with evaluating(as_of=as_of, overrides=overrides, jurisdiction=cell):
         evaluation = library.evaluate(subject, ports=ports)
+    jurisdiction = cell.known or _unplaced(subject)
     versions = dict(evaluation.versions)
     findings = tuple(
         Finding(
@@ -400,7 +503,16 @@ def check_library(
         outcome=worst_outcome(f.outcome for f in findings),
         findings=findings,
         versions=versions,
+        jurisdiction=jurisdiction,
     )
+
+
+def _unplaced(subject: Subject) -> Jurisdiction:
+    """The jurisdiction recorded for a check that never needed to place its subject: only the
+    national layers applied (an authority the caller gave is still named)."""
+    if subject.authority:
+        return Jurisdiction(authority=subject.authority, source="given", scopes=(NATIONAL,))
+    return NATIONAL_ONLY
 
 
 def check_all(

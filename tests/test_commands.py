@@ -95,12 +95,18 @@ def test_check_application_approves_a_clean_application_and_stores_nothing(tmp_p
 
 
 def test_check_application_rejects_evasive_prohibited_words(tmp_path, libraries, citizens):
-    result = _check(tmp_path, application_document(name="深圳市賭．博娛樂有限公司"))
+    result = _check(tmp_path, application_document(name="深圳市賭 · 博娛樂有限公司"))
 
     assert result["outcome"] == "reject"
     names = result["checks"][0]
     assert names["outcome"] == "reject"
     assert names["findings"][0]["outcome"] == "reject"
+
+
+def test_check_application_refuses_characters_no_name_may_contain(tmp_path, libraries, citizens):
+    # "．" slipped into a word: refused as input before any library runs (the libraries reject it too).
+    with pytest.raises(CommandError, match="company.name: .*U\\+FF0E"):
+        _check(tmp_path, application_document(name="深圳市賭．博娛樂有限公司"))
 
 
 def test_check_application_sends_a_dishonest_person_to_review(tmp_path, libraries, citizens):

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from rest_framework import serializers
 
 from departments.models import ProcessedRequest
+from rules.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ Outcome = Done | Refused
 
 class Simulator:
     code: ClassVar[str]
+    verbose_name: ClassVar[str] = ""
     request_model: ClassVar[type[ProcessedRequest]]
     input_serializer: ClassVar[type[serializers.Serializer]]
 
@@ -41,26 +43,32 @@ class Simulator:
         raise NotImplementedError
 
 
-_REGISTRY: dict[str, Simulator] = {}
+# The one small registry class the rule engine and the list kinds use too (rules.registry: plain
+# Python, no Django, no rule data), so simulators follow the same rules and carry a label.
+simulators: Registry[Simulator] = Registry("department simulator")
 
 
-def register(code: str) -> Callable[[type[Simulator]], type[Simulator]]:
+def register(code: str, *, verbose_name: str | None = None) -> Callable[[type[Simulator]], type[Simulator]]:
     def decorator(cls: type[Simulator]) -> type[Simulator]:
-        if code in _REGISTRY:
+        if code in simulators:
             raise ValueError(f"department simulator {code!r} registered twice")
+        simulators.register(code, verbose_name=verbose_name)(cls())
         cls.code = code
-        _REGISTRY[code] = cls()
         return cls
 
     return decorator
 
 
 def simulator_get(*, code: str) -> Simulator | None:
-    return _REGISTRY.get(code)
+    return simulators.get(code)
 
 
 def simulator_codes() -> list[str]:
-    return list(_REGISTRY)
+    return simulators.codes()
+
+
+def simulator_choices() -> list[tuple[str, str]]:
+    return simulators.get_choices()
 
 
 # Registration happens on import; the modules are listed here so that the registry is complete
@@ -84,6 +92,7 @@ __all__ = [
     "market_regulation",
     "public_security",
     "register",
+    "simulator_choices",
     "simulator_codes",
     "simulator_get",
     "social_security",

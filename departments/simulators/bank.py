@@ -85,7 +85,7 @@ def free_slot(*, branch: str, now: datetime.datetime) -> tuple[datetime.datetime
     return None
 
 
-@register("bank")
+@register("bank", verbose_name="银行 / bank")
 class Bank(Simulator):
     request_model = BankRequest
     input_serializer = BankInput

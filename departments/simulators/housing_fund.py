@@ -38,7 +38,7 @@ _ALREADY_OPEN = Refused(
 )
 
 
-@register("housing_fund")
+@register("housing_fund", verbose_name="公积金 / housing fund")
 class HousingFund(Simulator):
     request_model = HousingFundRequest
     input_serializer = HousingFundInput

@@ -86,21 +86,72 @@ class MarketRegulationInput(serializers.Serializer):
 
 
 _NAME_TAKEN = Refused(
-    reason="企业名称已被登记，请更换名称",
-    reason_en="The company name is already in the enterprise register; choose another name",
+    reason="企业名称已在本登记机关登记（含注销未满一年的企业），请更换名称",
+    reason_en=(
+        "The company name is already registered at this registration authority (or was, by a company "
+        "cancelled less than a year ago); choose another name"
+    ),
 )
+# A cancelled company's name stays reserved at its authority this long (SAMR order 82).
+NAME_HELD_AFTER_CANCELLATION = datetime.timedelta(days=365)
 
 
-@register("market_regulation")
+def authorities_overlap(first: str, second: str) -> bool:
+    """The same authority, or the city's and one of its districts' (the city's register covers them)."""
+    if first == second:
+        return True
+    return first[:4] == second[:4] and (first.endswith("00") or second.endswith("00"))
+
+
+def name_taken(*, name: str, region_code: str, now: datetime.datetime) -> bool:
+    """Whether ``name`` is held at an authority overlapping ``region_code`` at ``now``."""
+    for enterprise in MarketEnterprise.objects.filter(name=name).only("region_code", "status", "cancelled_at"):
+        if not authorities_overlap(enterprise.region_code, region_code):
+            continue
+        if enterprise.status == MarketEnterprise.Status.ACTIVE:
+            return True
+        if enterprise.cancelled_at is not None and now - enterprise.cancelled_at < NAME_HELD_AFTER_CANCELLATION:
+            return True
+    return False
+
+
+class EnterpriseNotFound(Exception):
+    pass
+
+
+def enterprise_cancel(*, credit_code: str, cancelled_at: datetime.datetime) -> MarketEnterprise:
+    """Cancel (注销) a registered company. Idempotent: a second cancellation keeps the first date."""
+    with transaction.atomic():
+        enterprise = MarketEnterprise.objects.select_for_update().filter(credit_code=credit_code).first()
+        if enterprise is None:
+            raise EnterpriseNotFound(credit_code)
+        if enterprise.status != MarketEnterprise.Status.CANCELLED:
+            enterprise.status = MarketEnterprise.Status.CANCELLED
+            enterprise.cancelled_at = cancelled_at
+            enterprise.save(update_fields=["status", "cancelled_at"])
+    return enterprise
+
+
+def enterprise_as_dict(enterprise: MarketEnterprise) -> dict[str, Any]:
+    return {
+        "credit_code": enterprise.credit_code,
+        "company_name": enterprise.name,
+        "authority": enterprise.region_code,
+        "status": enterprise.status,
+        "cancelled_at": local_iso(enterprise.cancelled_at) if enterprise.cancelled_at else None,
+    }
+
+
+@register("market_regulation", verbose_name="市场监管 / market regulation")
 class MarketRegulation(Simulator):
     request_model = MarketRegulationRequest
     input_serializer = MarketRegulationInput
 
     def process(self, *, data: dict[str, Any], now: datetime.datetime) -> Outcome:
         company = data["company"]
-        if MarketEnterprise.objects.filter(name=company["name"]).exists():
-            return _NAME_TAKEN
         region_code = region_code_of(company["address"])
+        if name_taken(name=company["name"], region_code=region_code, now=now):
+            return _NAME_TAKEN
         try:
             with transaction.atomic():
                 enterprise = MarketEnterprise.objects.create(
@@ -117,7 +168,7 @@ class MarketRegulation(Simulator):
                 )
         except IntegrityError:
             # Another registration of the same name committed between the check and the insert.
-            if MarketEnterprise.objects.filter(name=company["name"]).exists():
+            if name_taken(name=company["name"], region_code=region_code, now=now):
                 return _NAME_TAKEN
             raise
         # The codes come from the primary key, which the database hands out exactly once.

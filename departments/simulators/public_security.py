@@ -71,7 +71,7 @@ def ready_at_for(*, now: datetime.datetime) -> datetime.datetime:
     return ready
 
 
-@register("public_security")
+@register("public_security", verbose_name="公安 / public security")
 class PublicSecurity(Simulator):
     request_model = PublicSecurityRequest
     input_serializer = SealCarvingInput

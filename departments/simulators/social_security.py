@@ -50,7 +50,7 @@ _ALREADY_REGISTERED = Refused(
 )
 
 
-@register("social_security")
+@register("social_security", verbose_name="人社 / social security")
 class SocialSecurity(Simulator):
     request_model = SocialSecurityRequest
     input_serializer = SocialSecurityInput

@@ -72,7 +72,7 @@ _ALREADY_REGISTERED = Refused(
 )
 
 
-@register("tax")
+@register("tax", verbose_name="税务 / tax")
 class Tax(Simulator):
     request_model = TaxRequest
     input_serializer = TaxInput

@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from rules import engine
+
 STATUS_LABELS = {
     "submitted": _("已提交"),
     "checking": _("自动审查中"),
@@ -21,13 +23,8 @@ STATUS_LABELS = {
     "error": _("出错"),
 }
 OUTCOME_LABELS = {"pass": _("通过"), "approve": _("通过"), "review": _("需人工审批"), "reject": _("驳回")}
-LIBRARY_LABELS = {
-    "names": _("企业名称库"),
-    "addresses": _("统一地址库"),
-    "identity": _("实名核身"),
-    "dishonest": _("失信人员名单库"),
-    "capital": _("注册资本规则"),
-}
+# The rule libraries name themselves where they are registered (rules.engine).
+LIBRARY_LABELS = engine.LIBRARY_LABELS
 DEPARTMENT_LABELS = {
     "market_regulation": _("市场监管：设立登记、统一社会信用代码"),
     "tax": _("税务：税务登记、申领发票"),

@@ -45,6 +45,8 @@ class Application(models.Model):
     business_scope = models.TextField()
     registered_capital = models.DecimalField(max_digits=16, decimal_places=2)
     employees = models.PositiveIntegerField(default=0)
+    # The applicant's own name reservation (名称自主申报), when the form cites one.
+    name_reservation = models.CharField(max_length=32, blank=True, default="")
     credit_code = models.CharField(max_length=18, null=True, blank=True, unique=True)
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="applications"

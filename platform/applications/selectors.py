@@ -34,6 +34,7 @@ def application_document(*, application: Application) -> dict:
             "business_scope": application.business_scope,
             "registered_capital": _money(application.registered_capital),
             "employees": application.employees,
+            **({"name_reservation": application.name_reservation} if application.name_reservation else {}),
         },
         "legal_representative": _person_document(legal),
         "handler": _person_document(handler),

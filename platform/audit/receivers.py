@@ -17,10 +17,13 @@ def _actor_name(published_by: object) -> str:
     return (name if ":" in name else f"user:{name}")[:100]
 
 
-def library_published(sender: object, *, kind: str, number: int, published_by: object = None, **kwargs: object) -> None:
+def library_published(
+    sender: object, *, kind: str, number: int, published_by: object = None, scope: str = "national", **kwargs: object
+) -> None:
     # rules sends this on commit of the publication, so the event is written right after, as
-    # an INSERT of its own.
-    audit_record(action="library.published", actor=_actor_name(published_by), kind=kind, number=number)
+    # an INSERT of its own. A local layer's publication names its jurisdiction.
+    local = {"scope": scope} if scope and scope != "national" else {}
+    audit_record(action="library.published", actor=_actor_name(published_by), kind=kind, number=number, **local)
 
 
 def connect_receivers() -> None:

@@ -197,6 +197,7 @@ AUDIT_SEAL_BATCH_SIZE = env.int("AUDIT_SEAL_BATCH_SIZE", default=5000)
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "workflow.outbox_relay", "schedule": env.float("OUTBOX_RELAY_SECONDS", default=2.0)},
     "sweeper": {"task": "workflow.sweep", "schedule": env.float("SWEEPER_SECONDS", default=5.0)},
+    "release-name-reservations": {"task": "rules.release_expired_name_reservations", "schedule": 3600.0},
     "prune-operational-tables": {
         "task": "workflow.prune",
         "schedule": env.float("PRUNE_SECONDS", default=600.0),

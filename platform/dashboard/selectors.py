@@ -17,26 +17,21 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from applications.models import Application, ApplicationStatus, Check, CheckOutcome, Outcome, WorkItem, WorkItemStatus
 from dashboard.models import ServiceRating
 from exchange.models import CircuitState, DepartmentCircuit, ExchangeRecord
 from intake.forms import DEPARTMENT_LABELS
+from rules import engine
 
 PERIOD_CHOICES = (7, 30)
 DEFAULT_PERIOD_DAYS = 7
 # 秒批: approved by the rules alone, within this long of submission.
 INSTANT_APPROVAL_SECONDS = 60
 
-# Short names: they label the bars of a narrow chart.
-LIBRARY_LABELS = {
-    "names": pgettext_lazy("dashboard", "企业名称库"),
-    "addresses": pgettext_lazy("dashboard", "统一地址库"),
-    "identity": pgettext_lazy("dashboard", "实名核身"),
-    "dishonest": pgettext_lazy("dashboard", "失信人员名单库"),
-    "capital": pgettext_lazy("dashboard", "注册资本库"),
-}
+# The rule libraries name themselves where they are registered (rules.engine); the names are
+# short enough for the bars of a narrow chart.
+LIBRARY_LABELS = engine.LIBRARY_LABELS
 
 
 def _short_label(label: str) -> str:

@@ -90,6 +90,7 @@ def _application_create(
         business_scope=company["business_scope"],
         registered_capital=company["registered_capital"],
         employees=company.get("employees") or 0,
+        name_reservation=company.get("name_reservation") or "",
         applicant=applicant,
         api_client=api_client,
         idempotency_key=idempotency_key,

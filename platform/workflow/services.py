@@ -46,6 +46,7 @@ from exchange.services import (
 )
 from rules import engine
 from rules.services import enterprise_register
+from rules.services.reservations import name_reservation_use
 from workflow.outbox import TaskMessage, outbox_enqueue_many
 
 logger = logging.getLogger(__name__)
@@ -461,6 +462,8 @@ def _work_item_finish(*, work_item_id: int, answer: DepartmentAnswer) -> None:
                 enterprise_register(
                     name=application.company_name, credit_code=application.credit_code, address=application.address
                 )
+                if application.name_reservation:
+                    name_reservation_use(reference=application.name_reservation)
         dispatch_ready(application=application)
 
 

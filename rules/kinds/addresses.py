@@ -15,6 +15,11 @@ Rules:
   threshold (``address_concentration``) are already registered at the standard address,
   counting the published ``enterprises`` list and live registrations.
 
+Layers: the standard addresses and the negative list of every scope that contains the
+application's registration authority add up (an address negative list is city-level by
+nature); a local concentration threshold replaces the enclosing one for the same address (or
+default), raising it only with a legal basis.
+
 Every lookup is an indexed query, so a library of millions of addresses costs the same per
 check as one of three hundred, and needs no memory in the workers.
 """
@@ -24,25 +29,30 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from rules import selectors
 from rules.addressing import Resolution, parse_address, resolve_scored
 from rules.engine import EntryRef, Evaluation, Hit, LibraryKind, Ports, Subject, evaluation_context, register
-from rules.kinds.base import PublishedLists, no_structure, with_basis
+from rules.kinds.base import Layers, PublishedLists, stack_resolve, version_ids, with_basis
 from rules.lists import ADDRESS_BLACKLIST, ADDRESS_CONCENTRATION, ENTERPRISES, STANDARD_ADDRESSES, AddressConcentration
 
 CONCENTRATION_BASIS = "《市场主体登记管理条例》第十一条"
 
 
-@register("addresses")
+_CONCENTRATION = AddressConcentration()
+
+
+@register("addresses", verbose_name=_("统一地址库"))
 class AddressesLibrary(LibraryKind):
     list_kinds = (STANDARD_ADDRESSES, ADDRESS_BLACKLIST, ADDRESS_CONCENTRATION, ENTERPRISES)
 
     def __init__(self) -> None:
-        self.lists: PublishedLists[None] = PublishedLists(self.list_kinds, no_structure)
+        self.lists: PublishedLists[None] = PublishedLists(self.list_kinds)
 
     def evaluate(self, subject: Subject, *, ports: Ports) -> Evaluation:
-        published, _ = self.lists.current()
-        versions = self.lists.version_numbers(published)
+        layers = self.lists.layers()
+        versions = self.lists.version_numbers(layers)
         address = subject.address
         if not address.strip():
             hit = Hit(
@@ -54,14 +64,12 @@ class AddressesLibrary(LibraryKind):
             )
             return Evaluation(hits=(hit,), versions=versions)
 
-        standard = published.get(STANDARD_ADDRESSES)
+        standard = version_ids(layers[STANDARD_ADDRESSES])
         resolution = Resolution("none", None, (), 0.0, "no library")
-        if standard is not None:
+        if standard:
 
             def lookup(keys: list[str], free: list[str]) -> list[tuple[str, str, str, str]]:
-                return selectors.standard_addresses_candidates(
-                    version_id=standard.id, keys=keys, district_free_keys=free
-                )
+                return selectors.standard_addresses_candidates(version_ids=standard, keys=keys, district_free_keys=free)
 
             resolution = resolve_scored(address, lookup=lookup)
         parsed = parse_address(address)
@@ -114,9 +122,12 @@ class AddressesLibrary(LibraryKind):
         assert resolved is not None
         moment = evaluation_context().moment()
         hits: list[Hit] = []
-        blacklist = published.get(ADDRESS_BLACKLIST)
-        if blacklist is not None:
-            for entry in selectors.entries_by_keys(version_id=blacklist.id, keys=[resolved.code]):
+        blacklists = {v.id: v for v in layers[ADDRESS_BLACKLIST]}
+        if blacklists:
+            for version_id, entry in selectors.entries_by_keys_layered(
+                version_ids=list(blacklists), keys=[resolved.code]
+            ):
+                blacklist = blacklists[version_id]
                 data = entry.data
                 expires_on = data.get("expires_on") or ""
                 if expires_on and datetime.date.fromisoformat(expires_on) < moment.date():
@@ -129,6 +140,7 @@ class AddressesLibrary(LibraryKind):
                     "reason": data.get("reason", ""),
                     "entry_line": entry.line,
                     "score": resolution.score,
+                    "scope": blacklist.scope,
                 }
                 if expires_on:
                     evidence["expires_on"] = expires_on
@@ -150,34 +162,40 @@ class AddressesLibrary(LibraryKind):
                             english=True,
                         ),
                         evidence=evidence,
-                        entry=EntryRef(list=ADDRESS_BLACKLIST, version=blacklist.number, line=entry.line, id=entry.ref),
+                        entry=EntryRef(
+                            list=ADDRESS_BLACKLIST,
+                            version=blacklist.number,
+                            line=entry.line,
+                            id=entry.ref,
+                            scope=blacklist.scope,
+                        ),
                     )
                 )
-        concentration = published.get(ADDRESS_CONCENTRATION)
-        if concentration is not None:
-            hit = _concentration_hit(resolved.code, resolved.full_address, concentration, published, moment)
+        if layers[ADDRESS_CONCENTRATION]:
+            hit = _concentration_hit(resolved.code, resolved.full_address, layers, moment)
             if hit is not None:
                 hits.append(hit)
         return Evaluation(hits=tuple(hits), versions=versions)
 
 
-def _concentration_hit(
-    code: str,
-    full_address: str,
-    concentration: selectors.PublishedVersion,
-    published: dict[str, selectors.PublishedVersion],
-    moment: datetime.datetime,
-) -> Hit | None:
-    rules = {
-        e.key: e
-        for e in selectors.entries_by_keys(version_id=concentration.id, keys=[code, AddressConcentration.DEFAULT])
-    }
-    rule = rules.get(code) or rules.get(AddressConcentration.DEFAULT)
-    if rule is None:
+def _concentration_hit(code: str, full_address: str, layers: Layers, moment: datetime.datetime) -> Hit | None:
+    by_id = {v.id: v for v in layers[ADDRESS_CONCENTRATION]}
+    stacks: dict[str, list[tuple[str, tuple[selectors.PublishedVersion, selectors.EntryRow]]]] = {}
+    for version_id, entry in selectors.entries_by_keys_layered(
+        version_ids=list(by_id), keys=[code, AddressConcentration.DEFAULT]
+    ):
+        version = by_id[version_id]
+        stacks.setdefault(entry.key, []).append((version.scope, (version, entry)))
+    # The address's own row beats a default, whichever layer each comes from.
+    stack = stacks.get(code) or stacks.get(AddressConcentration.DEFAULT)
+    if not stack:
         return None
+    effective = stack_resolve(stack, spec=_CONCENTRATION, data=lambda pair: pair[1].data)
+    concentration, rule = effective.entry
     threshold = int(rule.data["threshold"])
-    enterprises = published.get(ENTERPRISES)
-    listed = selectors.tally(version_id=enterprises.id, facet="address", value=code) if enterprises else 0
+    listed = sum(
+        selectors.tally(version_id=enterprises.id, facet="address", value=code) for enterprises in layers[ENTERPRISES]
+    )
     as_of = evaluation_context().as_of
     live = selectors.registered_count_at(address_code=code, as_of=as_of)
     count = listed + live
@@ -207,7 +225,14 @@ def _concentration_hit(
             "from_list": listed,
             "from_registrations": live,
             "threshold": threshold,
+            "scope": concentration.scope,
             "legal_basis": CONCENTRATION_BASIS,
         },
-        entry=EntryRef(list=ADDRESS_CONCENTRATION, version=concentration.number, line=rule.line, id=rule.key),
+        entry=EntryRef(
+            list=ADDRESS_CONCENTRATION,
+            version=concentration.number,
+            line=rule.line,
+            id=rule.key,
+            scope=concentration.scope,
+        ),
     )

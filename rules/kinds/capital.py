@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import ahocorasick
+from django.utils.translation import gettext_lazy as _
 
 from rules import selectors
-from rules.engine import EntryRef, Evaluation, Hit, LibraryKind, Ports, Subject, register
-from rules.kinds.base import Published, PublishedLists, with_basis
-from rules.lists import CAPITAL_MINIMUMS
+from rules.engine import EntryRef, Evaluation, Hit, LibraryKind, Ports, Subject, evaluation_context, register
+from rules.kinds.base import PublishedLists, stack_resolve, with_basis
+from rules.lists import CAPITAL_MINIMUMS, CapitalMinimums
 from rules.normalize import normalize_with_map
+from rules.selectors import PublishedVersion
 
 
 @dataclass(frozen=True)
@@ -34,30 +36,37 @@ class _Row:
     reason: str
     legal_basis: str
     line: int
+    scope: str = ""
+    version: int = 0
+
+    def data(self) -> dict[str, object]:
+        return {"minimum": self.minimum, "outcome": self.outcome, "legal_basis": self.legal_basis}
 
 
-def _build(published: Published) -> tuple[ahocorasick.Automaton | None, int]:
-    version = published.get(CAPITAL_MINIMUMS)
-    if version is None:
-        return None, 0
+_TABLE = CapitalMinimums()
+
+
+def _build(version: PublishedVersion) -> tuple[ahocorasick.Automaton | None, dict[str, _Row]]:
     automaton = ahocorasick.Automaton()
+    rows: dict[str, _Row] = {}
     for key, _ref, data, line in selectors.version_entries(version_id=version.id):
-        automaton.add_word(
+        row = _Row(
             key,
-            _Row(
-                key,
-                data["industry"],
-                Decimal(data["minimum"]),
-                data["outcome"],
-                data.get("reason", ""),
-                data.get("legal_basis", ""),
-                line,
-            ),
+            data["industry"],
+            Decimal(data["minimum"]),
+            data["outcome"],
+            data.get("reason", ""),
+            data.get("legal_basis", ""),
+            line,
+            scope=version.scope,
+            version=version.number,
         )
+        rows[key] = row
+        automaton.add_word(key, row)
     if len(automaton) == 0:
-        return None, version.number
+        return None, rows
     automaton.make_automaton()
-    return automaton, version.number
+    return automaton, rows
 
 
 def _yuan(amount: Decimal) -> str:
@@ -66,31 +75,46 @@ def _yuan(amount: Decimal) -> str:
     return f"{amount:,.2f}元"
 
 
-@register("capital")
+@register("capital", verbose_name=_("注册资本库"))
 class CapitalLibrary(LibraryKind):
     list_kinds = (CAPITAL_MINIMUMS,)
 
     def __init__(self) -> None:
-        self.lists: PublishedLists[tuple[ahocorasick.Automaton | None, int]] = PublishedLists(self.list_kinds, _build)
+        self.lists: PublishedLists[tuple[ahocorasick.Automaton | None, dict[str, _Row]]] = PublishedLists(
+            self.list_kinds, _build
+        )
 
     def is_active(self) -> bool:
-        return CAPITAL_MINIMUMS in self.lists.published()
+        """Active once a table is published in any scope (a province may have one of its own)."""
+        context = evaluation_context()
+        scopes = selectors.published_scopes(kind=CAPITAL_MINIMUMS)
+        return bool(
+            selectors.published_layers(kinds=[CAPITAL_MINIMUMS], scopes=scopes, as_of=context.as_of)[CAPITAL_MINIMUMS]
+        )
 
     def evaluate(self, subject: Subject, *, ports: Ports) -> Evaluation:
-        published, (automaton, number) = self.lists.current()
-        versions = self.lists.version_numbers(published)
-        if automaton is None:
+        layers = self.lists.layers()
+        versions = self.lists.version_numbers(layers)
+        tables = [self.lists.structure(version) for version in layers[CAPITAL_MINIMUMS]]
+        if not any(automaton is not None for automaton, _ in tables):
             return Evaluation(hits=(), versions=versions)
         capital = subject.registered_capital if subject.registered_capital is not None else Decimal(0)
         matched: dict[str, tuple[_Row, str, int, int]] = {}
         for field, text in (("company_name", subject.company_name), ("business_scope", subject.business_scope)):
             normalized = normalize_with_map(text)
-            for end, row in automaton.iter(normalized.text):
-                if row.key not in matched:
-                    start, stop = normalized.original_span(end - len(row.key) + 1, end + 1)
-                    matched[row.key] = (row, field, start, stop)
+            for automaton, _rows in tables:
+                if automaton is None:
+                    continue
+                for end, row in automaton.iter(normalized.text):
+                    if row.key not in matched:
+                        start, stop = normalized.original_span(end - len(row.key) + 1, end + 1)
+                        matched[row.key] = (row, field, start, stop)
+        resolved = []
+        for key, (_first, field, start, stop) in matched.items():
+            stack = [(rows[key].scope, rows[key]) for _automaton, rows in tables if key in rows]
+            resolved.append((stack_resolve(stack, spec=_TABLE, data=_Row.data).entry, field, start, stop))
         hits = []
-        for row, field, start, stop in sorted(matched.values(), key=lambda m: m[0].line):
+        for row, field, start, stop in sorted(resolved, key=lambda m: (m[0].line, m[0].scope)):
             if capital >= row.minimum:
                 continue
             source = subject.company_name if field == "company_name" else subject.business_scope
@@ -120,8 +144,11 @@ class CapitalLibrary(LibraryKind):
                         "registered_capital": str(capital),
                         "legal_basis": row.legal_basis,
                         "entry_line": row.line,
+                        "scope": row.scope,
                     },
-                    entry=EntryRef(list=CAPITAL_MINIMUMS, version=number, line=row.line, id=row.key),
+                    entry=EntryRef(
+                        list=CAPITAL_MINIMUMS, version=row.version, line=row.line, id=row.key, scope=row.scope
+                    ),
                 )
             )
         return Evaluation(hits=tuple(hits), versions=versions)

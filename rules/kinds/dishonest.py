@@ -12,28 +12,30 @@ an entry takes effect for the next check, like any publication.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from rules import selectors
 from rules.engine import EntryRef, Evaluation, Hit, LibraryKind, Ports, Subject, register
-from rules.kinds.base import ROLE_LABELS, PublishedLists, no_structure
+from rules.kinds.base import ROLE_LABELS, PublishedLists
 from rules.lists import DISHONEST_PERSONS
 from rules.privacy import blind_index
 
 BASIS = "《最高人民法院关于公布失信被执行人名单信息的若干规定》"
 
 
-@register("dishonest")
+@register("dishonest", verbose_name=_("失信人员名单库"))
 class DishonestLibrary(LibraryKind):
     list_kinds = (DISHONEST_PERSONS,)
 
     def __init__(self) -> None:
-        self.lists: PublishedLists[None] = PublishedLists(self.list_kinds, no_structure)
+        self.lists: PublishedLists[None] = PublishedLists(self.list_kinds)
 
     def evaluate(self, subject: Subject, *, ports: Ports) -> Evaluation:
-        published, _ = self.lists.current()
-        versions = self.lists.version_numbers(published)
-        version = published.get(DISHONEST_PERSONS)
+        layers = self.lists.layers()
+        versions = self.lists.version_numbers(layers)
+        by_id = {v.id: v for v in layers[DISHONEST_PERSONS]}
         roles_by_index: dict[str, list[str]] = {}
-        if version is None:
+        if not by_id:
             return Evaluation(hits=(), versions=versions)
         for person in subject.persons:
             index = person.id_index or blind_index(person.id_number)
@@ -43,7 +45,8 @@ class DishonestLibrary(LibraryKind):
             return Evaluation(hits=(), versions=versions)
 
         hits = []
-        for entry in selectors.entries_by_keys(version_id=version.id, keys=list(roles_by_index)):
+        for version_id, entry in selectors.entries_by_keys_layered(version_ids=list(by_id), keys=list(roles_by_index)):
+            version = by_id[version_id]
             roles = roles_by_index[entry.key]
             zh = "、".join(ROLE_LABELS.get(r, (r, r))[0] for r in roles)
             en = ", ".join(ROLE_LABELS.get(r, (r, r))[1] for r in roles)
@@ -73,7 +76,13 @@ class DishonestLibrary(LibraryKind):
                         "published_on": published_on,
                         "entry_line": entry.line,
                     },
-                    entry=EntryRef(list=DISHONEST_PERSONS, version=version.number, line=entry.line, id=entry.ref),
+                    entry=EntryRef(
+                        list=DISHONEST_PERSONS,
+                        version=version.number,
+                        line=entry.line,
+                        id=entry.ref,
+                        scope=version.scope,
+                    ),
                 )
             )
         return Evaluation(hits=tuple(hits), versions=versions)

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from rules.engine import (
     ROLE_HANDLER,
     ROLE_LEGAL_REPRESENTATIVE,
@@ -75,7 +77,7 @@ def _people(persons: tuple[PersonFacts, ...]) -> tuple[list[_Person], list[Perso
     return list(grouped.values()), missing
 
 
-@register("identity")
+@register("identity", verbose_name=_("实名核身"))
 class IdentityLibrary(LibraryKind):
     def evaluate(self, subject: Subject, *, ports: Ports) -> Evaluation:
         hits: list[Hit] = []

@@ -110,7 +110,13 @@ def test_a_negative_list_entry_has_a_reason_legal_basis_and_optional_expiry(stan
     assert finding.rule == "blacklisted"
     assert finding.evidence["legal_basis"] == "《城乡规划法》第六十四条"
     assert "依据" in finding.message
-    assert finding.entry.to_dict() == {"list": ADDRESS_BLACKLIST, "version": 1, "line": 2, "id": "FT-2"}
+    assert finding.entry.to_dict() == {
+        "list": ADDRESS_BLACKLIST,
+        "version": 1,
+        "line": 2,
+        "id": "FT-2",
+        "scope": "national",
+    }
     # Expired: no longer blocks, but it did on a replay as of before the expiry.
     assert addresses("科苑路15号科兴科学园B栋").outcome == "pass"
     before_expiry = datetime.datetime(2020, 1, 15, tzinfo=datetime.UTC)

@@ -41,7 +41,13 @@ def test_below_the_minimum_gives_the_rows_outcome_with_its_legal_basis(table) ->
     assert finding.evidence["minimum"] == "2000000"
     assert "《中华人民共和国劳动合同法》第五十七条" in finding.message
     assert "200万元" in finding.message
-    assert finding.entry.to_dict() == {"list": CAPITAL_MINIMUMS, "version": 1, "line": 2, "id": "劳务派遣"}
+    assert finding.entry.to_dict() == {
+        "list": CAPITAL_MINIMUMS,
+        "version": 1,
+        "line": 2,
+        "id": "劳务派遣",
+        "scope": "national",
+    }
 
 
 def test_meeting_the_minimum_or_another_industry_passes(table) -> None:

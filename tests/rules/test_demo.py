@@ -40,3 +40,26 @@ def test_demo_csv_has_the_contract_columns(demo) -> None:
     assert demo_csv(DISHONEST_PERSONS, demo[DISHONEST_PERSONS]).splitlines()[0] == (
         "name,id_number,court,case_number,published_on"
     )
+
+
+@pytest.mark.django_db
+def test_the_demo_layers_make_the_layering_visible(demo_loaded) -> None:
+    from rules.demo import demo_layers
+    from rules.engine import Ports, Subject, check_library
+    from rules.services import list_import
+
+    for kind, scope, rows in demo_layers():
+        list_import(kind=kind, text=demo_csv(kind, rows), publish=True, scope=scope)
+
+    def outcome(name: str, address: str) -> tuple[str, list[str]]:
+        result = check_library("names", Subject(company_name=name, address=address), ports=Ports())
+        return result.outcome, [f"{f.rule}@{f.entry.scope}" for f in result.findings if f.entry]
+
+    shenzhen = "深圳市南山区粤海街道科苑路15号科兴科学园A栋1201"
+    # Guangdong's word reaches Shenzhen; a Beijing name is not checked against it.
+    assert outcome("深圳市湾区科技有限公司", shenzhen) == ("review", ["restricted_word@440000"])
+    assert outcome("北京市湾区科技有限公司", "北京市朝阳区建国路87号")[0] == "pass"
+    # Shenzhen's own words, and its relaxation of a national restriction (with a legal basis).
+    assert outcome("深圳市特区科技有限公司", shenzhen) == ("reject", ["prohibited_word@440300"])
+    assert outcome("深圳市基金科技有限公司", shenzhen) == ("pass", ["word_allowed_locally@440300"])
+    assert outcome("北京市基金科技有限公司", "北京市朝阳区建国路87号")[0] == "review"

@@ -111,4 +111,5 @@ def test_findings_name_court_case_date_and_entry(import_rows) -> None:
         "version": 1,
         "line": 2,
         "id": DEBTOR["case_number"],
+        "scope": "national",
     }

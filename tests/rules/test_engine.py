@@ -77,7 +77,7 @@ def toy_kind():
             return Evaluation(hits=hits, versions={"toy_list": 7})
 
     yield Toy
-    engine._registry.pop("toy")
+    engine.libraries.unregister("toy")
     engine._instances.pop("toy", None)
 
 
@@ -110,7 +110,8 @@ def test_to_dict_shapes(toy_kind) -> None:
     result = check_library("toy", subject(business_scope="no"), ports=Ports())
     assert isinstance(result, CheckResult)
     data = result.to_dict()
-    assert set(data) == {"library", "outcome", "versions", "findings"}
+    assert set(data) == {"library", "outcome", "versions", "jurisdiction", "findings"}
+    assert data["jurisdiction"] == {"authority": "", "source": "", "scopes": ["national"]}
     assert data["findings"] == [
         {
             "library": "toy",

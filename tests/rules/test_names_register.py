@@ -53,7 +53,7 @@ def fired(result) -> list[str]:
     [
         "深圳市云帆科技有限公司",
         "云帆科技有限公司",  # no region
-        "北京市云帆科技股份有限公司",  # another region and form
+        "深圳市云帆科技股份有限公司",  # another organisation form
         "深圳市 云·帆 科技有限公司",
         "深圳市雲帆科技有限公司",
     ],
@@ -128,7 +128,7 @@ def test_a_prohibited_word_names_its_entry_and_legal_basis(register) -> None:
     result = names("深圳市赌博科技有限公司")
     [finding] = result.findings
     assert finding.rule == "prohibited_word"
-    assert finding.entry.to_dict() == {"list": NAME_WORDS, "version": 1, "line": 2, "id": "赌博"}
+    assert finding.entry.to_dict() == {"list": NAME_WORDS, "version": 1, "line": 2, "id": "赌博", "scope": "national"}
     assert finding.evidence["legal_basis"] == "《企业名称登记管理规定》第十一条"
     assert "依据：《企业名称登记管理规定》第十一条" in finding.message
     assert "Legal basis" in finding.message_en

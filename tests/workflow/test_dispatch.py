@@ -57,3 +57,23 @@ def test_a_department_whose_upstream_is_not_done_is_not_called(libraries, citize
     department_call(work_item_id=tax.id)
     tax.refresh_from_db()
     assert tax.status == "done" and tax.result
+
+
+@pytest.mark.django_db
+def test_an_application_citing_its_name_reservation_passes_and_uses_it(libraries, citizens):
+    from rules.models import NameReservation
+    from rules.services.reservations import name_reservation_create
+
+    name = "深圳市澄明知行科技有限公司"
+    held = name_reservation_create(name=name, authority="440305", reserved_by="founder").reservation
+    serializer = ApplicationInputSerializer(data=application_document(name=name, name_reservation=held.reference))
+    serializer.is_valid(raise_exception=True)
+    application = application_submit(document=serializer.validated_data).application
+    for check in application.checks.all():
+        check_run(check_id=check.id)
+    application.refresh_from_db()
+    assert application.status == "dispatching", [c.findings for c in application.checks.all()]
+
+    department_call(work_item_id=application.work_items.get(department="market_regulation").id)
+
+    assert NameReservation.objects.get(pk=held.pk).status == "used"

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from applications.models import Application, Check, WorkItem
 from exchange.selectors import data_shared_with_departments
+from rules.names_charset import disallowed_characters
 
 id_number_format = RegexValidator(
     r"^\d{17}[\dXx]$", "身份证号码应为18位，最后一位可为数字或X / an ID number has 18 characters, the last may be X"
@@ -33,12 +34,30 @@ class ShareholderInputSerializer(serializers.Serializer):
         return value.upper()
 
 
+def company_name_characters(value: str) -> None:
+    """Only the characters a registered name may contain (rules.names_charset): the names library
+    refuses the rest as well, this says so next to the field before anything is stored."""
+    bad = disallowed_characters(value)
+    if bad:
+        shown = "、".join(f"U+{ord(ch):04X}" for _, ch in bad[:5])
+        raise serializers.ValidationError(
+            f"企业名称含有不得使用的字符（{shown}），只能使用汉字、字母、数字和（）()·、等标点 / "
+            f"the name contains characters a registered name may not use ({shown})"
+        )
+
+
 class CompanyInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
+    name = serializers.CharField(max_length=100, validators=[company_name_characters])
     address = serializers.CharField(max_length=200)
     business_scope = serializers.CharField(max_length=2000)
     registered_capital = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal("0.01"))
     employees = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, default=0)
+    name_reservation = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text="The reference of the applicant's name reservation (POST /api/v1/name-reservations/), if any.",
+    )
 
 
 class ApplicationInputSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 from faker import Faker
 from stdnum.cn import ric
@@ -16,7 +17,7 @@ from accounts.models import ApiClient, ApplicantProfile, Role
 from accounts.services import api_client_create, user_create_with_role
 from exchange.policy import sharing_policy_seed_defaults
 from exchange.services import citizens_import
-from rules.demo import demo_csv, demo_rows
+from rules.demo import demo_csv, demo_layers, demo_rows
 from rules.selectors import published_version
 from rules.services import list_import
 
@@ -25,13 +26,21 @@ DEMO_USERS = [
     ("applicant", Role.APPLICANT, "申请人（创业者）"),
     ("reviewer", Role.REVIEWER, "审核员"),
     ("deptadmin", Role.DEPARTMENT_ADMIN, "部门管理员（市场监管）"),
+    ("gdadmin", Role.DEPARTMENT_ADMIN, "部门管理员（广东省市场监管）"),
     ("courtadmin", Role.DEPARTMENT_ADMIN, "部门管理员（法院）"),
     ("addressadmin", Role.DEPARTMENT_ADMIN, "部门管理员（规划和自然资源）"),
     ("operator", Role.OPERATOR, "运营人员"),
 ]
 # Rule lists are owned by departments: names and the address negative list by market regulation,
 # the standard addresses by natural resources, the dishonest list by the courts.
-DEMO_DEPARTMENTS = {"deptadmin": "market_regulation", "courtadmin": "court", "addressadmin": "natural_resources"}
+DEMO_DEPARTMENTS = {
+    "deptadmin": "market_regulation",
+    "gdadmin": "market_regulation",
+    "courtadmin": "court",
+    "addressadmin": "natural_resources",
+}
+# Administrators of one jurisdiction's layers (rules.admin.scoping); the others are national.
+DEMO_JURISDICTIONS = {"gdadmin": "440000"}
 DEMO_CLIENT = "demo-integrator"
 
 
@@ -52,6 +61,12 @@ class Command(BaseCommand):
                 continue
             summary = list_import(kind=kind, text=demo_csv(kind, kind_rows), publish=True, source="demo")
             self.stdout.write(summary.line())
+        # Guangdong's and Shenzhen's layers on top of the national words.
+        for kind, scope, layer_rows in demo_layers():
+            if published_version(kind=kind, scope=scope):
+                continue
+            summary = list_import(kind=kind, text=demo_csv(kind, layer_rows), publish=True, source="demo", scope=scope)
+            self.stdout.write(summary.line())
         sharing_policy_seed_defaults()
         people = self._demo_people(seed=seed, dishonest=rows["dishonest_persons"][:3])
         for username, role, full_name in DEMO_USERS:
@@ -62,6 +77,9 @@ class Command(BaseCommand):
                 full_name=full_name,
                 department=DEMO_DEPARTMENTS.get(username),
             )
+            if username in DEMO_JURISDICTIONS:
+                group, _ = Group.objects.get_or_create(name=f"scope:{DEMO_JURISDICTIONS[username]}")
+                user.groups.add(group)
             if role == Role.APPLICANT:
                 me = people[0]
                 ApplicantProfile.objects.update_or_create(
