@@ -7,6 +7,9 @@ DATABASE_URL and REDIS_URL switches to PostgreSQL and Redis; nothing else change
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from config.embedded_credentials import embedded_department_credentials
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("ONEWINDOW_VAR_DIR", default=str(REPO_ROOT / "var"))).resolve()
@@ -189,15 +192,34 @@ DEPARTMENT_CODES = ["market_regulation", "tax", "public_security", "social_secur
 # dry-runs when no server is running). make run and docker-compose set a real URL.
 DEPARTMENTS_URL = env.str("DEPARTMENTS_URL", default="")
 DEPARTMENTS_EMBEDDED = env.bool("DEPARTMENTS_EMBEDDED", default=True)
-DEPARTMENT_TOKENS = {
-    code: env.str(f"DEPARTMENT_TOKEN_{code.upper()}", default=f"embedded-{code}-token") for code in DEPARTMENT_CODES
-}
-# Every request to a department is signed (HMAC-SHA256 over timestamp, method, path and body)
-# with that department's key; the department refuses unsigned or altered requests.
+# Each department's bearer token, and its HMAC-SHA256 key: every request to a department is signed
+# (departments/signing.py has the canonical message) and the department refuses unsigned, altered,
+# stale or replayed requests. A real deployment (DEPARTMENTS_EMBEDDED=false) must set all of them;
+# the embedded default generates random ones once per install, kept in
+# VAR_DIR/department-credentials.json (mode 0600) and shared by every process, so that none can be
+# derived from the source.
+DEPARTMENT_TOKENS = {code: env.str(f"DEPARTMENT_TOKEN_{code.upper()}", default="") for code in DEPARTMENT_CODES}
 DEPARTMENT_SIGNING_KEYS = {
-    code: env.str(f"DEPARTMENT_SIGNING_KEY_{code.upper()}", default=f"embedded-{code}-signing-key")
-    for code in DEPARTMENT_CODES
+    code: env.str(f"DEPARTMENT_SIGNING_KEY_{code.upper()}", default="") for code in DEPARTMENT_CODES
 }
+_missing_department_credentials = [
+    f"DEPARTMENT_{kind}_{code.upper()}"
+    for kind, values in (("TOKEN", DEPARTMENT_TOKENS), ("SIGNING_KEY", DEPARTMENT_SIGNING_KEYS))
+    for code, value in values.items()
+    if not value
+]
+# Which credentials came from the generated file (`manage.py check --deploy` warns about them).
+DEPARTMENT_CREDENTIALS_GENERATED = bool(_missing_department_credentials)
+if _missing_department_credentials and not DEPARTMENTS_EMBEDDED:
+    raise ImproperlyConfigured(
+        "DEPARTMENTS_EMBEDDED is false, so the departments are a service of their own and their credentials "
+        "must be configured; missing: " + ", ".join(_missing_department_credentials)
+    )
+if _missing_department_credentials:
+    _generated = embedded_department_credentials(var_dir=VAR_DIR, codes=DEPARTMENT_CODES)
+    for _code in DEPARTMENT_CODES:
+        DEPARTMENT_TOKENS[_code] = DEPARTMENT_TOKENS[_code] or _generated[_code]["token"]
+        DEPARTMENT_SIGNING_KEYS[_code] = DEPARTMENT_SIGNING_KEYS[_code] or _generated[_code]["signing_key"]
 DEPARTMENT_TIMEOUT_SECONDS = env.float("DEPARTMENT_TIMEOUT_SECONDS", default=10.0)
 # Simulator defaults; each simulator's own config row overrides them at run time.
 DEPARTMENT_LATENCY_MS = env.str("DEPARTMENT_LATENCY_MS", default="20-150")
