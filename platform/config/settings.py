@@ -22,7 +22,10 @@ if (REPO_ROOT / ".env").exists():
     environ.Env.read_env(REPO_ROOT / ".env")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="onewindow-embedded-development-key-change-me")
+# The embedded default's key is public (it is right here): `manage.py check --deploy` warns
+# (accounts.W001), and docker-compose refuses to start without DJANGO_SECRET_KEY.
+EMBEDDED_DEVELOPMENT_SECRET_KEY = "onewindow-embedded-development-key-change-me"
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=EMBEDDED_DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver", "departments.internal"]
 )
