@@ -201,7 +201,29 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "intake.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # Bounded parsers (intake/api/parsers.py): a body above API_MAX_BODY_BYTES is a 413, and
+    # malformed or absurdly nested JSON a 400, never a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "intake.api.parsers.BoundedJSONParser",
+        "intake.api.parsers.BoundedFormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Rates per integrator and per anonymous address, counted in the shared cache (see CACHES).
+    # The default is far above what one integrator needs (the pipeline benchmark polls at about
+    # 20 requests a second) and stops a runaway or hostile client.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.throttling.ApiClientRateThrottle",
+        "accounts.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_client": env.str("API_THROTTLE_RATE", default="6000/min"),
+        "api_anonymous": env.str("API_ANONYMOUS_THROTTLE_RATE", default="600/min"),
+    },
 }
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
+# At most this many shareholders in one application (API and form alike).
+APPLICATION_MAX_SHAREHOLDERS = env.int("APPLICATION_MAX_SHAREHOLDERS", default=50)
 SPECTACULAR_SETTINGS = {
     "TITLE": "OneWindow API",
     "DESCRIPTION": "One form, four rule libraries, six departments in parallel.",
@@ -250,6 +272,28 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("PII_RETENTION_SWEEP_SECONDS", default=3600.0),
     },
 }
+
+# --- Cache (API throttling) ---------------------------------------------------------------------
+# Shared by every process, because the API throttles count in it: Redis when REDIS_URL is set
+# (the same server as the broker, keys prefixed), otherwise files under VAR_DIR/cache, which
+# every gunicorn process of the embedded default reads and writes (each entry is written to a
+# temporary file and renamed into place).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
+            "KEY_PREFIX": "onewindow",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
 
 # --- Workflow -------------------------------------------------------------------------------
 # Work untouched for this long is re-driven by the sweeper.
