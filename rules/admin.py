@@ -29,6 +29,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from rules import engine, selectors
+from rules.admin_lookup import IdNumberLookupMixin
 from rules.engine import PersonFacts, Ports, Subject
 from rules.lists import DISHONEST_PERSONS, list_kind_get, list_kinds_of_departments
 from rules.models import GoldenCase, HitCount, ListEntry, ListVersion, RegisteredEnterprise
@@ -534,7 +535,7 @@ def _highlight(subject: Subject, evidence: dict[str, Any]) -> SafeString | None:
 
 
 @admin.register(ListEntry)
-class ListEntryAdmin(DepartmentScoped, admin.ModelAdmin):
+class ListEntryAdmin(IdNumberLookupMixin, DepartmentScoped, admin.ModelAdmin):
     list_display = ("version", "line", "key_shown", "ref", "summary", "hits_30d")
     list_filter = ("version__kind", "version__status", "version")
     search_fields = ("key", "ref")
@@ -553,12 +554,10 @@ class ListEntryAdmin(DepartmentScoped, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[ListEntry]:
         return super().get_queryset(request).filter(version__kind__in=user_kinds(request.user))
 
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
-        term = search_term.strip()
-        # The dishonest list stores no ID numbers: an ID number is searched by its blind index.
-        if len(term) == 18 and term[:17].isdigit():
-            return queryset.filter(key=blind_index(term)), False
-        return super().get_search_results(request, queryset, search_term)
+    def id_number_matches(self, queryset: QuerySet, id_number: str) -> QuerySet:
+        # The dishonest list stores no ID numbers: an ID number is found by its blind index (on
+        # the POST page of rules.admin_lookup, never through the search box's URL).
+        return queryset.filter(key=blind_index(id_number))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -680,6 +679,14 @@ class RegisteredEnterpriseAdmin(DepartmentScoped, admin.ModelAdmin):
 
     def kind_of(self, obj: RegisteredEnterprise) -> str:
         return "enterprises"
+
+    # The live register is market regulation's, like the enterprises list it extends: other
+    # departments' administrators may not list it (nor open a row by a guessed URL).
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return "enterprises" in user_kinds(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return "enterprises" in user_kinds(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
