@@ -221,6 +221,23 @@ class DepartmentConfig(models.Model):
         return self.department
 
 
+class SeenNonce(models.Model):
+    """The nonce of every signed request a department accepted, kept while its timestamp is still
+    acceptable: a repeat of a captured request hits the unique constraint and is refused."""
+
+    department = models.CharField(max_length=32, choices=DEPARTMENT_CHOICES)
+    nonce = models.CharField(max_length=32)
+    # The request's timestamp plus the accepted age: after this, the timestamp alone refuses it.
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "seen request nonce"
+        constraints = [models.UniqueConstraint(fields=["department", "nonce"], name="departments_nonce_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.nonce}"
+
+
 class ProcessedRequest(models.Model):
     """One work item a department received, with the answer it gave.
 

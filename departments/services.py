@@ -14,8 +14,10 @@ import json
 import logging
 import math
 import random
+import secrets
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +25,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from departments.models import Citizen, DepartmentConfig, ProcessedRequest, id_number_index, keyed_digest
+from departments.models import (
+    Citizen,
+    DepartmentConfig,
+    ProcessedRequest,
+    SeenNonce,
+    id_number_index,
+    keyed_digest,
+)
 from departments.simulators import Done, simulator_get
 from departments.validation import (
     id_number_normalize,
@@ -51,6 +60,41 @@ def token_is_valid(*, department: str, authorization: str) -> bool:
     if scheme.lower() != "bearer" or not token.strip() or not expected:
         return False
     return hmac.compare_digest(token.strip().encode(), expected.encode())
+
+
+# --- replay protection ------------------------------------------------------------------------
+# One accepted request in this many also deletes the expired nonces: the table stays bounded
+# without a delete (and its row locks) on every request.
+NONCE_PRUNE_EVERY = 64
+
+
+def nonce_record(*, department: str, nonce: str, expires_at: datetime) -> bool:
+    """Remembers a signed request's nonce; False when this department has already seen it.
+
+    The unique constraint decides, so two processes racing with the same captured request cannot
+    both get through.
+    """
+    if secrets.randbelow(NONCE_PRUNE_EVERY) == 0:
+        nonces_prune(now=timezone.now())
+    try:
+        with transaction.atomic():
+            SeenNonce.objects.create(department=department, nonce=nonce, expires_at=expires_at)
+    except IntegrityError:
+        logger.warning("department=%s refused a replayed request", department)
+        return False
+    return True
+
+
+def nonces_prune(*, now: datetime) -> int:
+    """Forgets nonces whose timestamps the signature check refuses by itself by now."""
+    deleted, _ = SeenNonce.objects.filter(expires_at__lt=now).delete()
+    return deleted
+
+
+def nonce_expiry(*, timestamp: int, max_age_seconds: int) -> datetime:
+    return datetime.datetime.fromtimestamp(timestamp, tz=timezone.get_current_timezone()) + timedelta(
+        seconds=max_age_seconds
+    )
 
 
 # --- configuration --------------------------------------------------------------------------

@@ -9,11 +9,14 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from departments import services
-from departments.signing import signature_problem
+from departments import services, signing
 
 IDEMPOTENCY_KEY_MAX = 200
-BODY_MAX_BYTES = 64 * 1024 * 1024
+# Each endpoint reads at most this many bytes of body. A work item or a lookup is a small JSON
+# document; only the citizen registry's bulk import is large (100k citizens are megabytes).
+JSON_BODY_MAX_BYTES = 1024 * 1024
+SMALL_BODY_MAX_BYTES = 64 * 1024
+IMPORT_BODY_MAX_BYTES = 64 * 1024 * 1024
 
 View = Callable[..., JsonResponse]
 
@@ -26,10 +29,21 @@ def _json(body: dict[str, Any], *, status: int = 200, headers: dict[str, str] | 
     )
 
 
+def _declared_length(request: HttpRequest) -> int | None:
+    raw = request.META.get("CONTENT_LENGTH") or "0"
+    return int(raw) if raw.isdigit() else None
+
+
 def department_endpoint(
-    *, methods: tuple[str, ...], auth: bool = True, only: str | None = None
+    *, methods: tuple[str, ...], auth: bool = True, only: str | None = None, body_limit: int = SMALL_BODY_MAX_BYTES
 ) -> Callable[[View], View]:
-    """Unknown department -> 404, wrong method -> 405, missing or foreign token -> 401."""
+    """Unknown department -> 404, wrong method -> 405, missing or foreign token -> 401.
+
+    Everything that can be judged from the headers is judged before the body is read: the token,
+    the signature headers (format, clock skew) and the declared length against ``body_limit``
+    (413). Then at most ``body_limit`` bytes are read, the signature is verified over them, and
+    the nonce is recorded (a replay is 401), all before the view parses anything.
+    """
 
     def decorator(view: View) -> View:
         @csrf_exempt
@@ -39,23 +53,44 @@ def department_endpoint(
                 return _json({"error": "unknown department"}, status=404)
             if request.method not in methods:
                 return _json({"error": "method not allowed"}, status=405, headers={"Allow": ", ".join(methods)})
-            if auth and not services.token_is_valid(
-                department=code, authorization=request.headers.get("Authorization", "")
-            ):
+            if not auth:
+                return view(request, code, **kwargs)
+            if not services.token_is_valid(department=code, authorization=request.headers.get("Authorization", "")):
                 return _json(
                     {"error": "missing or invalid bearer token for this department"},
                     status=401,
                     headers={"WWW-Authenticate": 'Bearer realm="departments"'},
                 )
-            if auth:
-                body = _raw_body(request)
-                if body is None:
-                    return _json({"errors": [{"line": 0, "message": "the body is larger than 64 MB"}]}, status=413)
-                problem = signature_problem(
-                    department=code, method=request.method, path=request.path, body=body, headers=request.headers
-                )
-                if problem:
-                    return _json({"error": f"signature refused: {problem}"}, status=401)
+            problem = signing.header_problem(headers=request.headers)
+            if problem:
+                return _json({"error": f"signature refused: {problem}"}, status=401)
+            declared = _declared_length(request)
+            if declared is None:
+                return _json({"error": "the Content-Length header is not a number"}, status=400)
+            if declared > body_limit:
+                return _too_large(body_limit)
+            body = _read_body(request, limit=body_limit)
+            if body is None:
+                return _too_large(body_limit)
+            problem = signing.signature_problem(
+                department=code,
+                method=request.method,
+                host=request.get_host(),
+                path=request.path,
+                # WSGI hands the raw query bytes over as latin-1 text; a client may send UTF-8 unescaped.
+                query=request.META.get("QUERY_STRING", "").encode("iso-8859-1").decode("utf-8", "replace"),
+                body=body,
+                headers=request.headers,
+            )
+            if problem:
+                return _json({"error": f"signature refused: {problem}"}, status=401)
+            timestamp = int(request.headers[signing.TIMESTAMP_HEADER])
+            if not services.nonce_record(
+                department=code,
+                nonce=request.headers[signing.NONCE_HEADER],
+                expires_at=services.nonce_expiry(timestamp=timestamp, max_age_seconds=signing.MAX_AGE_SECONDS),
+            ):
+                return _json({"error": "signature refused: this request was already received (replay)"}, status=401)
             return view(request, code, **kwargs)
 
         return wrapper
@@ -63,26 +98,37 @@ def department_endpoint(
     return decorator
 
 
-def _raw_body(request: HttpRequest) -> bytes | None:
-    """The raw body, read once from the stream (None above the size limit).
+def _too_large(limit: int) -> JsonResponse:
+    return _json(
+        {"errors": [{"line": 0, "message": f"the body is larger than {limit} bytes / 请求体过大"}]}, status=413
+    )
+
+
+def _read_body(request: HttpRequest, *, limit: int) -> bytes | None:
+    """The raw body, read once from the stream (None above ``limit``).
 
     Not ``request.body``: that refuses anything above DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), and
     100k citizens are several megabytes.
     """
-    if not hasattr(request, "_onewindow_raw_body"):
-        raw = request.read(BODY_MAX_BYTES + 1)
-        request._onewindow_raw_body = None if len(raw) > BODY_MAX_BYTES else raw
-    return request._onewindow_raw_body
+    raw = request.read(limit + 1)
+    if len(raw) > limit:
+        return None
+    request._onewindow_raw_body = raw
+    return raw
+
+
+def _raw_body(request: HttpRequest) -> bytes:
+    return getattr(request, "_onewindow_raw_body", b"")
 
 
 def _json_body(request: HttpRequest) -> tuple[Any, JsonResponse | None]:
     try:
         return json.loads(_raw_body(request) or b"null"), None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None, _json({"errors": {"body": ["the body is not valid JSON"]}}, status=400)
 
 
-@department_endpoint(methods=("POST",))
+@department_endpoint(methods=("POST",), body_limit=JSON_BODY_MAX_BYTES)
 def request_create(request: HttpRequest, code: str) -> JsonResponse:
     key = request.headers.get("Idempotency-Key", "").strip()
     if not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX:
@@ -137,7 +183,7 @@ def citizen_verify(request: HttpRequest, code: str) -> JsonResponse:
     return _json({"found": check.found, "name_matches": check.name_matches, "status": check.status})
 
 
-@department_endpoint(methods=("POST",), only="public_security")
+@department_endpoint(methods=("POST",), only="public_security", body_limit=IMPORT_BODY_MAX_BYTES)
 def citizens_import(request: HttpRequest, code: str) -> JsonResponse:
     raw = _raw_body(request)
     try:

@@ -4,9 +4,14 @@ The embedded default needs no server: SQLite in WAL mode and Celery's filesystem
 DATABASE_URL and REDIS_URL switches to PostgreSQL and Redis; nothing else changes.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
+
+from config.embedded_credentials import embedded_department_credentials
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("ONEWINDOW_VAR_DIR", default=str(REPO_ROOT / "var"))).resolve()
@@ -17,7 +22,10 @@ if (REPO_ROOT / ".env").exists():
     environ.Env.read_env(REPO_ROOT / ".env")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="onewindow-embedded-development-key-change-me")
+# The embedded default's key is public (it is right here): `manage.py check --deploy` warns
+# (accounts.W001), and docker-compose refuses to start without DJANGO_SECRET_KEY.
+EMBEDDED_DEVELOPMENT_SECRET_KEY = "onewindow-embedded-development-key-change-me"
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=EMBEDDED_DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver", "departments.internal"]
 )
@@ -45,18 +53,24 @@ INSTALLED_APPS = [
     "rules",
     "departments",
     "privacy",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.PrivilegedSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = env.str("ONEWINDOW_URLCONF", default="config.urls")
@@ -105,9 +119,71 @@ else:
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Security: transport, cookies, sessions, content policy ----------------------------------
+# Everything here is off by default, because `make run` serves plain HTTP on 127.0.0.1; a
+# deployment behind TLS turns it on (docker/docker-compose.yml does; `check --deploy` says what
+# is missing).
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+# Behind a TLS-terminating proxy: "HTTP_X_FORWARDED_PROTO,https" (the header the proxy sets, and
+# the value meaning HTTPS). Only set it when the proxy always overwrites that header.
+_proxy_ssl_header = env.list("DJANGO_SECURE_PROXY_SSL_HEADER", default=[])
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if len(_proxy_ssl_header) == 2 else None
+# How many reverse proxies of ours stand in front of the web server: the client address for login
+# lockout and API throttling is then read from X-Forwarded-For, counted from the right.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=False)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+# A working day, not Django's two weeks.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 3600)
+# Reviewers and staff see full ID numbers (the review case page) or administer lists: their
+# session ends when the browser closes, and after this long without a request
+# (accounts.middleware.PrivilegedSessionMiddleware).
+PRIVILEGED_SESSION_IDLE_SECONDS = env.int("PRIVILEGED_SESSION_IDLE_SECONDS", default=30 * 60)
+# Content-Security-Policy (django-csp): scripts only from this site's static files, never inline
+# (every page script lives under static/), no plugins, no framing, forms post only here. Inline
+# styles stay allowed: Django's admin and DRF's pages use a few, and a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# --- Authentication: passwords and login lockout ------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "accounts.lockout.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# django-axes: this many failed logins lock out the username, and separately the client address,
+# for LOGIN_LOCKOUT_MINUTES (each further failure restarts the clock). Counted in the database,
+# so every web process shares the count. A successful login clears the username's failures.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
+AXES_VERBOSE = False
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -135,7 +211,29 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "intake.api.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # Bounded parsers (intake/api/parsers.py): a body above API_MAX_BODY_BYTES is a 413, and
+    # malformed or absurdly nested JSON a 400, never a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "intake.api.parsers.BoundedJSONParser",
+        "intake.api.parsers.BoundedFormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Rates per integrator and per anonymous address, counted in the shared cache (see CACHES).
+    # The default is far above what one integrator needs (the pipeline benchmark polls at about
+    # 20 requests a second) and stops a runaway or hostile client.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.throttling.ApiClientRateThrottle",
+        "accounts.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_client": env.str("API_THROTTLE_RATE", default="6000/min"),
+        "api_anonymous": env.str("API_ANONYMOUS_THROTTLE_RATE", default="600/min"),
+    },
 }
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
+# At most this many shareholders in one application (API and form alike).
+APPLICATION_MAX_SHAREHOLDERS = env.int("APPLICATION_MAX_SHAREHOLDERS", default=50)
 SPECTACULAR_SETTINGS = {
     "TITLE": "OneWindow API",
     "DESCRIPTION": "One form, four rule libraries, six departments in parallel.",
@@ -209,6 +307,28 @@ CELERY_BEAT_SCHEDULE = {
     "audit-seal": {"task": "audit.seal", "schedule": AUDIT_SEAL_SECONDS},
 }
 
+# --- Cache (API throttling) ---------------------------------------------------------------------
+# Shared by every process, because the API throttles count in it: Redis when REDIS_URL is set
+# (the same server as the broker, keys prefixed), otherwise files under VAR_DIR/cache, which
+# every gunicorn process of the embedded default reads and writes (each entry is written to a
+# temporary file and renamed into place).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
+            "KEY_PREFIX": "onewindow",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
+
 # --- Workflow -------------------------------------------------------------------------------
 # Work untouched for this long is re-driven by the sweeper. Longer than a department call may
 # take (DEPARTMENT_TIMEOUT_SECONDS), so that only lost work is re-driven.
@@ -228,15 +348,38 @@ DEPARTMENT_CODES = ["market_regulation", "tax", "public_security", "social_secur
 # dry-runs when no server is running). make run and docker-compose set a real URL.
 DEPARTMENTS_URL = env.str("DEPARTMENTS_URL", default="")
 DEPARTMENTS_EMBEDDED = env.bool("DEPARTMENTS_EMBEDDED", default=True)
-DEPARTMENT_TOKENS = {
-    code: env.str(f"DEPARTMENT_TOKEN_{code.upper()}", default=f"embedded-{code}-token") for code in DEPARTMENT_CODES
-}
-# Every request to a department is signed (HMAC-SHA256 over timestamp, method, path and body)
-# with that department's key; the department refuses unsigned or altered requests.
+# Each department's bearer token, and its HMAC-SHA256 key: every request to a department is signed
+# (departments/signing.py has the canonical message) and the department refuses unsigned, altered,
+# stale or replayed requests. A real deployment (DEPARTMENTS_EMBEDDED=false) must set all of them;
+# the embedded default generates random ones once per install, kept in
+# VAR_DIR/department-credentials.json (mode 0600) and shared by every process, so that none can be
+# derived from the source.
+DEPARTMENT_TOKENS = {code: env.str(f"DEPARTMENT_TOKEN_{code.upper()}", default="") for code in DEPARTMENT_CODES}
 DEPARTMENT_SIGNING_KEYS = {
-    code: env.str(f"DEPARTMENT_SIGNING_KEY_{code.upper()}", default=f"embedded-{code}-signing-key")
-    for code in DEPARTMENT_CODES
+    code: env.str(f"DEPARTMENT_SIGNING_KEY_{code.upper()}", default="") for code in DEPARTMENT_CODES
 }
+_missing_department_credentials = [
+    f"DEPARTMENT_{kind}_{code.upper()}"
+    for kind, values in (("TOKEN", DEPARTMENT_TOKENS), ("SIGNING_KEY", DEPARTMENT_SIGNING_KEYS))
+    for code, value in values.items()
+    if not value
+]
+# Which credentials came from the generated file (`manage.py check --deploy` warns about them).
+DEPARTMENT_CREDENTIALS_GENERATED = bool(_missing_department_credentials)
+# `make run` runs the simulators as a process of their own on this host, sharing VAR_DIR and
+# therefore the generated file; only a deployment with departments elsewhere must configure them.
+DEPARTMENT_CREDENTIALS_FROM_VAR = env.bool("DEPARTMENT_CREDENTIALS_FROM_VAR", default=DEPARTMENTS_EMBEDDED)
+if _missing_department_credentials and not DEPARTMENT_CREDENTIALS_FROM_VAR:
+    raise ImproperlyConfigured(
+        "DEPARTMENTS_EMBEDDED is false, so the departments are a service of their own and their credentials "
+        "must be configured (or DEPARTMENT_CREDENTIALS_FROM_VAR=true when they run on this host); missing: "
+        + ", ".join(_missing_department_credentials)
+    )
+if _missing_department_credentials:
+    _generated = embedded_department_credentials(var_dir=VAR_DIR, codes=DEPARTMENT_CODES)
+    for _code in DEPARTMENT_CODES:
+        DEPARTMENT_TOKENS[_code] = DEPARTMENT_TOKENS[_code] or _generated[_code]["token"]
+        DEPARTMENT_SIGNING_KEYS[_code] = DEPARTMENT_SIGNING_KEYS[_code] or _generated[_code]["signing_key"]
 DEPARTMENT_TIMEOUT_SECONDS = env.float("DEPARTMENT_TIMEOUT_SECONDS", default=10.0)
 # Simulator defaults; each simulator's own config row overrides them at run time.
 DEPARTMENT_LATENCY_MS = env.str("DEPARTMENT_LATENCY_MS", default="20-150")

@@ -3,8 +3,10 @@
 import functools
 import hashlib
 import hmac
+import secrets
 import time
 from collections.abc import Callable, Generator
+from urllib.parse import parse_qsl, quote
 
 import httpx
 from django.conf import settings
@@ -62,11 +64,45 @@ def department_client() -> httpx.Client:
     return _shared_client(settings.DEPARTMENTS_URL)
 
 
+def _canonical_query(query: str) -> str:
+    pairs = sorted(parse_qsl(query, keep_blank_values=True))
+    return "&".join(f"{quote(name, safe='-_.~')}={quote(value, safe='-_.~')}" for name, value in pairs)
+
+
+def department_signature(
+    *, key: str, timestamp: str, nonce: str, method: str, host: str, path: str, query: str, body: bytes
+) -> str:
+    """The ``X-OneWindow-Signature`` value (version 2) of one request.
+
+    HMAC-SHA256, keyed with the department's signing key, over these lines joined by ``\\n``:
+    ``onewindow-v2``, the timestamp (Unix seconds), the nonce (32 hex digits), the METHOD, the
+    host (lower case, with its port if the Host header has one), the percent-decoded path, the
+    canonical query (parameters decoded, sorted by name then value, re-encoded as
+    ``quote(name)=quote(value)`` with only ``A-Za-z0-9-_.~`` unescaped, joined by ``&``) and the
+    hex SHA-256 of the raw body. The departments check it the same way (departments/signing.py,
+    which the platform does not import: they are the outside world).
+    """
+    message = "\n".join(
+        [
+            "onewindow-v2",
+            timestamp,
+            nonce,
+            method.upper(),
+            host.lower(),
+            path,
+            _canonical_query(query),
+            hashlib.sha256(body).hexdigest(),
+        ]
+    ).encode()
+    return "v2=" + hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
 class DepartmentAuth(httpx.Auth):
     """The department's bearer token, and an HMAC-SHA256 signature over the exact request.
 
-    The signed message is ``<timestamp>\n<METHOD>\n<path>\n<body>``, keyed with the department's
-    own signing key, so a request altered on the way (or sent to another endpoint) is refused.
+    Every request carries a fresh 128-bit nonce and the current time under the signature, so a
+    request altered on the way (body, endpoint, query string or host), sent again, or kept for
+    later is refused by the department.
     """
 
     def __init__(self, department: str) -> None:
@@ -74,9 +110,18 @@ class DepartmentAuth(httpx.Auth):
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         timestamp = str(int(time.time()))
-        message = f"{timestamp}\n{request.method}\n{request.url.path}\n".encode() + request.content
-        key = settings.DEPARTMENT_SIGNING_KEYS[self.department].encode()
+        nonce = secrets.token_hex(16)
         request.headers["Authorization"] = f"Bearer {settings.DEPARTMENT_TOKENS[self.department]}"
         request.headers["X-OneWindow-Timestamp"] = timestamp
-        request.headers["X-OneWindow-Signature"] = "sha256=" + hmac.new(key, message, hashlib.sha256).hexdigest()
+        request.headers["X-OneWindow-Nonce"] = nonce
+        request.headers["X-OneWindow-Signature"] = department_signature(
+            key=settings.DEPARTMENT_SIGNING_KEYS[self.department],
+            timestamp=timestamp,
+            nonce=nonce,
+            method=request.method,
+            host=request.headers["Host"],
+            path=request.url.path,
+            query=request.url.query.decode("ascii"),
+            body=request.content,
+        )
         yield request

@@ -56,12 +56,25 @@ def document_from_post(post: QueryDict) -> dict:
         document["company"].pop("employees")
     if post.get("handler_is_agent"):
         document["handler"] = person("handler")
-    count = min(int(post.get("shareholder_count") or 1), 50)
-    for index in range(count):
+    # The rows are found by their field names, not by the page's shareholder_count, so a tampered
+    # count ("abc", "-1", "1e9") changes nothing. One row past the cap is kept, so the
+    # serializer reports "at most N shareholders" instead of silently dropping the rest.
+    for index in _shareholder_indexes(post, limit=settings.APPLICATION_MAX_SHAREHOLDERS + 1):
         row = {name: post.get(f"shareholders.{index}.{name}", "").strip() for name, *_ in SHAREHOLDER_FIELDS}
         if any(row.values()):
             document["shareholders"].append(row)
     return document
+
+
+def _shareholder_indexes(post: QueryDict, *, limit: int) -> list[int]:
+    """The row numbers present in ``shareholders.<n>.<field>`` names, in order, at most ``limit``."""
+    indexes: set[int] = set()
+    for key in post:
+        prefix, _, rest = key.partition(".")
+        number, _, name = rest.partition(".")
+        if prefix == "shareholders" and number.isascii() and number.isdigit() and len(number) <= 4 and name:
+            indexes.add(int(number))
+    return sorted(indexes)[:limit]
 
 
 def flatten_errors(errors: object, prefix: str = "") -> dict[str, list[str]]:

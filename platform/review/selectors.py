@@ -1,9 +1,10 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.models import Q
 from django.utils import timezone
 
-from applications.models import Application, ApplicationStatus
+from applications.models import Application, ApplicationStatus, Outcome
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,20 @@ def review_queue_filters() -> dict[str, list[str]]:
 
 
 def review_case(*, application_id: object) -> Application | None:
+    """The application behind a case page, or None when the desk has no business with it.
+
+    The case page shows full ID and phone numbers, so it opens only for applications that are
+    or were in manual review: waiting there now, sent there by the checks, or decided at the
+    desk. Any other application, however well its id is guessed, does not exist for a reviewer.
+    """
     return (
         Application.objects.select_related("review_case__claimed_by", "corrects")
         .prefetch_related("checks", "persons", "work_items")
         .filter(id=application_id)
+        .filter(
+            Q(status=ApplicationStatus.MANUAL_REVIEW)
+            | Q(auto_outcome=Outcome.REVIEW)
+            | Q(review_case__decision__isnull=False)
+        )
         .first()
     )

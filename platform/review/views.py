@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
 from accounts.selectors import user_has_role
+from review.forms import QueueFilterForm
 from review.models import ReviewDecision
 from review.selectors import review_case, review_queue, review_queue_filters
 from review.services import ReviewRefused, case_claim, case_decide, case_release, case_viewed
@@ -20,19 +21,28 @@ def _require_reviewer(request: HttpRequest) -> None:
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request)
-    try:
-        older_than = float(request.GET["older_than_hours"]) if request.GET.get("older_than_hours") else None
-    except ValueError:
-        older_than = None
-    library, rule = request.GET.get("library", ""), request.GET.get("rule", "")
+    form = QueueFilterForm(request.GET)
+    valid = form.is_valid()
+    chosen = form.cleaned_data if valid else {}
     return render(
         request,
         "review/queue.html",
         {
-            "rows": review_queue(library=library, rule=rule, older_than_hours=older_than),
+            # A bad filter shows the whole queue, with the field's message, as a 400.
+            "rows": review_queue(
+                library=chosen.get("library", ""),
+                rule=chosen.get("rule", ""),
+                older_than_hours=chosen.get("older_than_hours"),
+            ),
             "filters": review_queue_filters(),
-            "chosen": {"library": library, "rule": rule, "older_than_hours": request.GET.get("older_than_hours", "")},
+            "form": form,
+            "chosen": {
+                "library": request.GET.get("library", ""),
+                "rule": request.GET.get("rule", ""),
+                "older_than_hours": request.GET.get("older_than_hours", ""),
+            },
         },
+        status=200 if valid else 400,
     )
 
 

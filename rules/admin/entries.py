@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rules import selectors
 from rules.admin.scoping import DepartmentScoped, user_kinds, visible_scopes
+from rules.admin_lookup import IdNumberLookupMixin
 from rules.jurisdictions import scope_label
 from rules.lists import DISHONEST_PERSONS, list_kind_get
 from rules.models import ListEntry
@@ -30,7 +31,7 @@ class RelaxationFilter(admin.SimpleListFilter):
 
 
 @admin.register(ListEntry)
-class ListEntryAdmin(DepartmentScoped, admin.ModelAdmin):
+class ListEntryAdmin(IdNumberLookupMixin, DepartmentScoped, admin.ModelAdmin):
     list_display = ("version", "line", "key_shown", "ref", "summary", "relaxation", "hits_30d")
     list_filter = (RelaxationFilter, "version__kind", "version__scope", "version__status", "version")
     search_fields = ("key", "ref")
@@ -56,12 +57,10 @@ class ListEntryAdmin(DepartmentScoped, admin.ModelAdmin):
         scopes = sorted(set(ListVersion.objects.values_list("scope", flat=True)))
         return entries.filter(version__scope__in=visible_scopes(request.user, scopes))
 
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
-        term = search_term.strip()
-        # The dishonest list stores no ID numbers: an ID number is searched by its blind index.
-        if len(term) == 18 and term[:17].isdigit():
-            return queryset.filter(key=blind_index(term)), False
-        return super().get_search_results(request, queryset, search_term)
+    def id_number_matches(self, queryset: QuerySet, id_number: str) -> QuerySet:
+        # The dishonest list stores no ID numbers: an ID number is found by its blind index (on
+        # the POST page of rules.admin_lookup, never through the search box's URL).
+        return queryset.filter(key=blind_index(id_number))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from rules.admin.scoping import DepartmentScoped, user_libraries
+from rules.admin.scoping import DepartmentScoped, user_kinds, user_libraries
 from rules.models import HitCount, NameReservation, RegisteredEnterprise
 from rules.services import enterprise_cancel
 
@@ -38,6 +40,14 @@ class RegisteredEnterpriseAdmin(DepartmentScoped, admin.ModelAdmin):
 
     def scope_of(self, obj: RegisteredEnterprise) -> str | None:
         return obj.authority or None
+
+    # The live register is market regulation's, like the enterprises list it extends: other
+    # departments' administrators may not list it (nor open a row by a guessed URL).
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return "enterprises" in user_kinds(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return "enterprises" in user_kinds(request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

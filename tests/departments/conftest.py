@@ -1,7 +1,6 @@
 import copy
-import hashlib
-import hmac
 import json
+import secrets
 import time
 from typing import Any
 
@@ -9,6 +8,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from stdnum.cn import uscc
+
+from exchange.client import department_signature
 
 # Valid resident ID numbers (GB 11643): region 440305 (Nanshan) / 110101, with their check digit.
 LEGAL_REP_ID = "440305199003071236"
@@ -78,6 +79,37 @@ def auth(code: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {settings.DEPARTMENT_TOKENS[code]}"}
 
 
+def signature_headers(
+    department: str,
+    *,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    host: str = "testserver",
+    timestamp: int | None = None,
+    nonce: str | None = None,
+) -> dict[str, str]:
+    """The signature headers the platform sends (exchange.client.department_signature), as WSGI extras."""
+    timestamp_text = str(int(time.time()) if timestamp is None else timestamp)
+    nonce = nonce or secrets.token_hex(16)
+    route, _, query = path.partition("?")
+    signature = department_signature(
+        key=settings.DEPARTMENT_SIGNING_KEYS[department],
+        timestamp=timestamp_text,
+        nonce=nonce,
+        method=method,
+        host=host,
+        path=route,
+        query=query,
+        body=body,
+    )
+    return {
+        "HTTP_X_ONEWINDOW_TIMESTAMP": timestamp_text,
+        "HTTP_X_ONEWINDOW_NONCE": nonce,
+        "HTTP_X_ONEWINDOW_SIGNATURE": signature,
+    }
+
+
 class SignedClient(Client):
     """Django's test client signing every request as the platform does (HMAC, departments' keys).
 
@@ -99,11 +131,7 @@ class SignedClient(Client):
         department = path.split("/")[2] if path.startswith("/departments/") else ""
         if authorization.startswith("Bearer ") and not unsigned and department in settings.DEPARTMENT_SIGNING_KEYS:
             body = data.encode() if isinstance(data, str) else (data or b"")
-            timestamp = str(int(time.time()))
-            message = f"{timestamp}\n{method.upper()}\n{path.split('?')[0]}\n".encode() + body
-            key = settings.DEPARTMENT_SIGNING_KEYS[department].encode()
-            extra["HTTP_X_ONEWINDOW_TIMESTAMP"] = timestamp
-            extra["HTTP_X_ONEWINDOW_SIGNATURE"] = "sha256=" + hmac.new(key, message, hashlib.sha256).hexdigest()
+            extra.update(signature_headers(department, method=method, path=path, body=body))
         return super().generic(method, path, data, content_type, secure, **extra)
 
 

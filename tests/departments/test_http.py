@@ -147,6 +147,7 @@ def test_unsigned_and_altered_requests_are_refused():
         unsigned=True,
         HTTP_IDEMPOTENCY_KEY="k3",
         HTTP_X_ONEWINDOW_TIMESTAMP=original["HTTP_X_ONEWINDOW_TIMESTAMP"],
+        HTTP_X_ONEWINDOW_NONCE=original["HTTP_X_ONEWINDOW_NONCE"],
         HTTP_X_ONEWINDOW_SIGNATURE=original["HTTP_X_ONEWINDOW_SIGNATURE"],
         **auth("tax"),
     )

@@ -57,12 +57,16 @@ def test_the_admin_shows_applications_and_persons_masked(admin_client, applicati
 
 
 def test_the_admin_finds_a_persons_applications_by_a_full_id_number(admin_client, application):
-    found = admin_client.get("/admin/applications/application/", {"q": DISHONEST_PERSON["id_number"].lower()})
+    # Through the POST page "find by ID number": the number stays out of every URL.
+    lookup = "/admin/applications/application/find-by-id-number/"
+    found = admin_client.post(lookup, {"id_number": DISHONEST_PERSON["id_number"].lower()})
     assert application.reference in found.content.decode()
-    missed = admin_client.get("/admin/applications/application/", {"q": CLEAN_PERSON["id_number"]})
+    missed = admin_client.post(lookup, {"id_number": CLEAN_PERSON["id_number"]})
     assert application.reference not in missed.content.decode()
-    persons = admin_client.get("/admin/applications/person/", {"q": SECOND_PERSON["id_number"]}).context["cl"]
-    assert [p.role for p in persons.result_list] == ["handler"]
+    persons = admin_client.post(
+        "/admin/applications/person/find-by-id-number/", {"id_number": SECOND_PERSON["id_number"]}
+    )
+    assert [person.role for person, _url in persons.context["results"]] == ["handler"]
 
 
 def test_the_department_admin_shows_citizens_and_requests_masked(admin_client):
@@ -72,8 +76,10 @@ def test_the_department_admin_shows_citizens_and_requests_masked(admin_client):
     for url in ["/admin/departments/citizen/", f"/admin/departments/citizen/{Citizen.objects.first().pk}/change/"]:
         response = admin_client.get(url)
         assert response.status_code == 200 and _unmasked(response.content.decode()) == [], url
-    found = admin_client.get("/admin/departments/citizen/", {"q": SECOND_PERSON["id_number"]}).context["cl"]
-    assert [c.name for c in found.result_list] == [SECOND_PERSON["name"]]
+    found = admin_client.post(
+        "/admin/departments/citizen/find-by-id-number/", {"id_number": SECOND_PERSON["id_number"]}
+    )
+    assert [citizen.name for citizen, _url in found.context["results"]] == [SECOND_PERSON["name"]]
 
 
 def test_the_review_desk_queue_is_masked_and_only_the_case_page_shows_full_data(application):

@@ -1,5 +1,6 @@
 """Input and output serializers for the application document (CONTRACT §4–5)."""
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.conf import settings
@@ -66,8 +67,21 @@ class ApplicationInputSerializer(serializers.Serializer):
     handler = PersonInputSerializer(required=False, allow_null=True)
     shareholders = ShareholderInputSerializer(many=True, allow_empty=False)
     departments = serializers.ListField(
-        child=serializers.ChoiceField(choices=settings.DEPARTMENT_CODES), required=False, allow_empty=True
+        child=serializers.ChoiceField(choices=settings.DEPARTMENT_CODES),
+        required=False,
+        allow_empty=True,
+        max_length=len(settings.DEPARTMENT_CODES),
     )
+
+    def to_internal_value(self, data: object) -> dict:
+        # Counted before a single shareholder is validated: 10,000 of them must cost nothing.
+        shareholders = data.get("shareholders") if isinstance(data, Mapping) else None
+        limit = settings.APPLICATION_MAX_SHAREHOLDERS
+        if isinstance(shareholders, list) and len(shareholders) > limit:
+            raise serializers.ValidationError(
+                {"shareholders": [f"股东最多 {limit} 名 / at most {limit} shareholders in one application"]}
+            )
+        return super().to_internal_value(data)
 
     def validate_departments(self, value: list[str]) -> list[str]:
         if len(set(value)) != len(value):

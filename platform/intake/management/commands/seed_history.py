@@ -226,8 +226,9 @@ def _unchanged(value: Any) -> Any:
 def _bulk_write(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     fields = [f for f in model._meta.concrete_fields if f.attname in rows[0] or not f.primary_key]
     columns = ", ".join(f.column for f in fields)
-    converters = [(field.attname, _converter(field)) for field in fields]
-    records = [tuple(convert(row.get(attname)) for attname, convert in converters) for row in rows]
+    # Columns a row leaves out take the field's default (a new nullable column stays NULL).
+    converters = [(f.attname, None if f.null else f.get_default(), _converter(f)) for f in fields]
+    records = [tuple(convert(row.get(name, default)) for name, default, convert in converters) for row in rows]
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
