@@ -11,7 +11,9 @@ from applications.models import Application
 from tests.conftest import CLEAN_PERSON, application_document
 from workflow.services import check_run
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Not committed, so the session's real workers (when other tests started them) never see these
+# applications change under the test; the long-poll test commits on purpose.
+pytestmark = pytest.mark.django_db
 
 
 def _submit(client, shareholders: int = 1) -> str:
@@ -54,6 +56,7 @@ def test_an_unchanged_application_answers_304_and_a_change_gives_a_new_etag(api_
     assert changed.json()["checks"][0]["status"] == "done"
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_long_poll_answers_when_the_application_changes(api_client_for, libraries, citizens):
     client = api_client_for("portal")
     application_id = _submit(client)
@@ -70,8 +73,8 @@ def test_a_long_poll_answers_when_the_application_changes(api_client_for, librar
     answer = client.get(f"/api/v1/applications/{application_id}/", {"wait": 20}, HTTP_IF_NONE_MATCH=etag)
     changer.join()
 
-    assert answer.status_code == 200
-    assert answer.json()["checks"][0]["status"] == "done"
+    assert answer.status_code == 200  # answered at the first change: the check was claimed
+    assert answer.json()["checks"][0]["status"] in ("running", "done")
 
 
 @pytest.mark.parametrize("wait", ["0.2", "inf", "nan", "-1", "abc"])
