@@ -16,6 +16,7 @@ urlpatterns = [
         name="citizens-import",
     ),
     path("<str:code>/requests/", views.request_create, name="request-create"),
+    path("<str:code>/requests/<str:idempotency_key>/", views.request_detail, name="request-detail"),
     path("<str:code>/config/", views.config_detail, name="config"),
     path("<str:code>/health/", views.health, name="health"),
 ]

@@ -34,7 +34,7 @@ def department_endpoint(
     def decorator(view: View) -> View:
         @csrf_exempt
         @wraps(view)
-        def wrapper(request: HttpRequest, code: str) -> JsonResponse:
+        def wrapper(request: HttpRequest, code: str, **kwargs: str) -> JsonResponse:
             if not services.department_exists(department=code) or (only is not None and code != only):
                 return _json({"error": "unknown department"}, status=404)
             if request.method not in methods:
@@ -56,7 +56,7 @@ def department_endpoint(
                 )
                 if problem:
                     return _json({"error": f"signature refused: {problem}"}, status=401)
-            return view(request, code)
+            return view(request, code, **kwargs)
 
         return wrapper
 
@@ -98,6 +98,15 @@ def request_create(request: HttpRequest, code: str) -> JsonResponse:
     if reply.replayed:
         headers["Idempotent-Replayed"] = "true"
     return _json(reply.body, status=reply.status, headers=headers)
+
+
+@department_endpoint(methods=("GET",))
+def request_detail(request: HttpRequest, code: str, idempotency_key: str) -> JsonResponse:
+    """The answer stored under a key, so a caller told 409 can learn what it was first answered."""
+    stored = services.request_stored(department=code, idempotency_key=idempotency_key)
+    if stored is None:
+        return _json({"error": "no request with this Idempotency-Key"}, status=404)
+    return _json(stored)
 
 
 @department_endpoint(methods=("GET", "PUT"))
