@@ -11,10 +11,12 @@ from django.db.models import Max
 from exchange.client import DepartmentAuth, department_client
 from intake.api.serializers import ApplicationInputSerializer
 from intake.services import application_submit
+from webhooks.events import DELIVER_TASK
+from webhooks.services import delivery_attempt
 from workflow.models import OutboxMessage
 from workflow.services import CALL_DEPARTMENT_TASK, RUN_CHECK_TASK, check_run, department_call
 
-TASKS = {RUN_CHECK_TASK: check_run, CALL_DEPARTMENT_TASK: department_call}
+TASKS = {RUN_CHECK_TASK: check_run, CALL_DEPARTMENT_TASK: department_call, DELIVER_TASK: delivery_attempt}
 
 
 def submit(document: dict, **who: object) -> Application:
