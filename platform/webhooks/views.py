@@ -75,7 +75,26 @@ def _own_endpoint(request: Request, endpoint_id: str) -> WebhookEndpoint:
 
 
 class WebhookListCreateApi(APIView):
-    @extend_schema(tags=["webhooks"], responses=EndpointOutputSerializer(many=True))
+    @extend_schema(
+        tags=["webhooks"],
+        responses=EndpointOutputSerializer(many=True),
+        examples=[
+            OpenApiExample(
+                "The client's endpoints (never their secrets)",
+                value=[
+                    {
+                        "id": ENDPOINT_ID,
+                        "url": "https://erp.example.com/onewindow/webhooks",
+                        "events": ["application.completed", "department.failed"],
+                        "enabled": False,
+                        "disabled_reason": "接收方答复 410 Gone / the receiver answered 410 Gone",
+                        "created_at": "2026-11-20T10:00:00+08:00",
+                    }
+                ],
+                response_only=True,
+            )
+        ],
+    )
     def get(self, request: Request) -> Response:
         return Response(EndpointOutputSerializer(endpoints_for_client(client=request.user), many=True).data)
 
@@ -111,6 +130,16 @@ class WebhookRotateSecretApi(APIView):
         tags=["webhooks"],
         request=None,
         responses=SecretOutputSerializer,
+        examples=[
+            OpenApiExample(
+                "The new secret (shown only here)",
+                value={
+                    "secret": "whsec_R2VuZXJhdGVkT25jZUFuZE5ldmVyQWdhaW4=",
+                    "previous_secret_expires_at": "2026-11-21T10:00:00+08:00",
+                },
+                response_only=True,
+            )
+        ],
         description="A new secret. Until `previous_secret_expires_at`, deliveries carry two signatures.",
     )
     def post(self, request: Request, endpoint_id: str) -> Response:
