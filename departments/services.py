@@ -281,6 +281,26 @@ def request_process(*, department: str, idempotency_key: str, body: Any) -> Repl
     return reply
 
 
+def request_stored(*, department: str, idempotency_key: str) -> dict[str, Any] | None:
+    """The stored answer to a key: its status code, body and time; never the request body."""
+    simulator = simulator_get(code=department)
+    if simulator is None:
+        raise LookupError(department)
+    stored = (
+        simulator.request_model.objects.filter(idempotency_key=idempotency_key)
+        .only("idempotency_key", "status_code", "response_body", "created_at")
+        .first()
+    )
+    if stored is None:
+        return None
+    return {
+        "idempotency_key": stored.idempotency_key,
+        "status_code": stored.status_code,
+        "response": stored.response_body,
+        "created_at": stored.created_at.isoformat(),
+    }
+
+
 # --- citizen registry (public security) -----------------------------------------------------
 @dataclass(frozen=True)
 class CitizenCheck:

@@ -21,6 +21,7 @@ urlpatterns = [
         views.enterprise_cancel,
         name="enterprise-cancel",
     ),
+    path("<str:code>/requests/<str:idempotency_key>/", views.request_detail, name="request-detail"),
     path("<str:code>/config/", views.config_detail, name="config"),
     path("<str:code>/health/", views.health, name="health"),
 ]

@@ -146,6 +146,15 @@ def request_create(request: HttpRequest, code: str) -> JsonResponse:
     return _json(reply.body, status=reply.status, headers=headers)
 
 
+@department_endpoint(methods=("GET",))
+def request_detail(request: HttpRequest, code: str, idempotency_key: str) -> JsonResponse:
+    """The answer stored under a key, so a caller told 409 can learn what it was first answered."""
+    stored = services.request_stored(department=code, idempotency_key=idempotency_key)
+    if stored is None:
+        return _json({"error": "no request with this Idempotency-Key"}, status=404)
+    return _json(stored)
+
+
 @department_endpoint(methods=("GET", "PUT"))
 def config_detail(request: HttpRequest, code: str) -> JsonResponse:
     if request.method == "PUT":

@@ -23,7 +23,9 @@ def test_compose_file_parses_and_runs_every_role_on_postgres_and_redis():
     # The departments are their own service with their own database.
     assert services["departments"]["environment"]["DATABASE_URL"].endswith("/departments")
     worker_queues = set(services["worker-departments"]["command"].split("-Q ")[1].split()[0].split(","))
-    assert worker_queues == DEPARTMENT_QUEUES
+    # Webhook deliveries wait on I/O too: the same thread pool, on a queue of their own.
+    assert worker_queues == DEPARTMENT_QUEUES | {"webhooks"}
+    assert services["web"]["environment"]["WEBHOOKS_ALLOW_LOOPBACK"] == "false"
 
 
 def test_procfile_starts_web_two_worker_pools_beat_and_the_departments_as_their_own_service():
@@ -39,7 +41,7 @@ def test_procfile_starts_web_two_worker_pools_beat_and_the_departments_as_their_
     assert "config.urls_departments" in lines["departments"] and "$DEPARTMENTS_DATABASE_URL" in lines["departments"]
     assert "DEPARTMENTS_EMBEDDED=false" in lines["web"]
     assert {"checks", "pipeline"} <= checks_queues
-    assert department_queues == DEPARTMENT_QUEUES
+    assert department_queues == DEPARTMENT_QUEUES | {"webhooks"}  # slow receivers never slow the checks
     assert "always_eager" not in (REPO_ROOT / "platform" / "config" / "settings.py").read_text().lower()
 
 

@@ -75,5 +75,17 @@ def labels_for_script() -> dict[str, dict[str, str]]:
             "identity_check": str(_("实名核验")),
             "processing": str(_("业务办理")),
             "separator": str(_("、")),
+            "incomplete": str(_("部分部门未能办结。下列部门办理失败：")),
+            "failed_reason": str(_("原因：")),
+            "next_step": str(_("下一步：")),
+            "failure_upstream": str(
+                _("市场监管部门办理失败，本部门暂停办理；市场监管部门重新办理成功后将自动继续，无需您操作。")
+            ),
+            "failure_unavailable": str(
+                _("部门系统暂时无法受理，自动重试已用尽。运营人员已收到提醒，将原样重新报送，无需您重新提交。")
+            ),
+            "failure_refused": str(
+                _("部门未予办理。运营人员将核实原因并与您联系；如需修改申请内容，可按其指引重新提交。")
+            ),
         },
     }

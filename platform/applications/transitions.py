@@ -1,7 +1,7 @@
 """The one gate every status change of the aggregate passes: the lifecycle allows it, the row is
 saved, and the audit log records it in the same transaction."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import models
 
@@ -9,6 +9,16 @@ from applications.models import Application, Check, WorkItem
 from audit.services import SYSTEM, audit_record
 
 Stateful = Application | Check | WorkItem
+# Called as listener(row, source, target) after each change, inside the caller's transaction,
+# so whatever a listener records (a webhook event) commits or rolls back with the change.
+TransitionListener = Callable[[Stateful, str, str], None]
+_listeners: list[TransitionListener] = []
+
+
+def transition_listen(listener: TransitionListener) -> None:
+    """Registers a listener once (apps register theirs in AppConfig.ready)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def transition(
@@ -35,6 +45,8 @@ def transition(
         action = f"{row.lifecycle.name}.status_changed"
         audit_data = {"from": source, "to": target, **audit_data}
     audit_record(action=action, actor=actor, application_id=application_id, **audit_data)
+    for listener in _listeners:
+        listener(row, source, target)
 
 
 def is_terminal(row: models.Model) -> bool:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "intake",
     "workflow",
     "exchange",
+    "webhooks",
     "review",
     "rules",
     "departments",
@@ -340,6 +341,22 @@ EXCHANGE_RETENTION_DAYS = env.int("EXCHANGE_RETENTION_DAYS", default=365)
 # A task delivered more often than this ends in a visible failure instead of looping.
 WORKFLOW_MAX_ATTEMPTS = env.int("WORKFLOW_MAX_ATTEMPTS", default=5)
 WORKFLOW_RETRY_BASE_SECONDS = env.float("WORKFLOW_RETRY_BASE_SECONDS", default=1.0)
+
+# --- Webhooks -------------------------------------------------------------------------------
+WEBHOOKS_QUEUE = "webhooks"
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=5.0)
+# Retries: exponential backoff with jitter from the base, each wait capped, for about a day.
+WEBHOOKS_RETRY_BASE_SECONDS = env.float("WEBHOOKS_RETRY_BASE_SECONDS", default=5.0)
+WEBHOOKS_RETRY_MAX_SECONDS = env.float("WEBHOOKS_RETRY_MAX_SECONDS", default=4 * 3600.0)
+WEBHOOKS_RETRY_WINDOW_HOURS = env.float("WEBHOOKS_RETRY_WINDOW_HOURS", default=24.0)
+# An endpoint whose every attempt failed for this long (and at least this often) is disabled.
+WEBHOOKS_DISABLE_AFTER_HOURS = env.float("WEBHOOKS_DISABLE_AFTER_HOURS", default=24.0)
+WEBHOOKS_DISABLE_AFTER_FAILURES = env.int("WEBHOOKS_DISABLE_AFTER_FAILURES", default=5)
+WEBHOOKS_SECRET_ROTATION_HOURS = env.float("WEBHOOKS_SECRET_ROTATION_HOURS", default=24.0)
+# The SSRF guard refuses private and link-local addresses always, loopback unless this is on:
+# on for the embedded demo and the tests (a receiver on 127.0.0.1), off in production.
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=True)
+CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {"task": "webhooks.sweep", "schedule": 60.0}
 
 # --- Departments ----------------------------------------------------------------------------
 DEPARTMENT_CODES = ["market_regulation", "tax", "public_security", "social_security", "housing_fund", "bank"]

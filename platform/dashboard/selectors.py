@@ -380,6 +380,49 @@ class DashboardOverview:
     ratings: RatingSummary
 
 
+@dataclass(frozen=True)
+class FailedWorkItem:
+    id: int
+    department: str
+    label: str
+    reference: str
+    application_id: object
+    application_status: str
+    error: str
+    attempts: int
+    finished_at: datetime | None
+
+
+def failed_work_items(*, limit: int = 50) -> list[FailedWorkItem]:
+    """Department filings that failed for good and wait for an operator's resend, newest first.
+
+    Through the (status, department) index: the failed items are few, however long history is.
+    """
+    items = (
+        WorkItem.objects.filter(
+            status=WorkItemStatus.FAILED,
+            application__status__in=(ApplicationStatus.INCOMPLETE, ApplicationStatus.DISPATCHING),
+        )
+        .select_related("application")
+        .only("id", "department", "error", "attempts", "finished_at", "application__id", "application__status")
+        .order_by("-finished_at", "-id")[:limit]
+    )
+    return [
+        FailedWorkItem(
+            id=item.pk,
+            department=item.department,
+            label=str(DEPARTMENT_SHORT_LABELS.get(item.department, item.department)),
+            reference=item.application.reference,
+            application_id=item.application.id,
+            application_status=item.application.status,
+            error=item.error,
+            attempts=item.attempts,
+            finished_at=item.finished_at,
+        )
+        for item in items
+    ]
+
+
 def dashboard_overview(*, days: int, now: datetime | None = None) -> DashboardOverview:
     period = period_for(days=days, now=now)
     per_day = applications_per_day(period=period)

@@ -1,6 +1,8 @@
 from django.db import models
 from django.db.models import Q
 
+from privacy.fields import EncryptedTextField
+
 
 class ExchangeRecord(models.Model):
     """Who received which data, when, for which application (least-privilege exchange log)."""
@@ -56,3 +58,25 @@ class SharingPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department}: {len(self.fields)} fields"
+
+
+class SentRequest(models.Model):
+    """The body first sent to a department under an idempotency key, sent again on every repeat.
+
+    A department answers a repeated key with its stored answer only when the body is the same
+    (409 otherwise), so a retry, or an operator's resend after a change to the sharing policy,
+    must not rebuild the body from today's policy. It holds ID and phone numbers: encrypted.
+    """
+
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    department = models.CharField(max_length=40)
+    application_id = models.UUIDField(null=True, blank=True, db_index=True)
+    # JSON, serialised before encryption: the ciphertext is opaque to the database anyway.
+    payload = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.department} {self.idempotency_key}"

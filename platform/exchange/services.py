@@ -1,18 +1,22 @@
 """The exchange layer: policy-filtered, token-authenticated, logged calls to departments."""
 
+import json
 import logging
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Literal
+from urllib.parse import quote
 
 import httpx
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
 from exchange.client import DepartmentAuth, department_client
-from exchange.models import ExchangeRecord
+from exchange.models import ExchangeRecord, SentRequest
 from exchange.policy import allowed_fields, payload_filter
 
 logger = logging.getLogger(__name__)
@@ -149,16 +153,51 @@ def department_post(
     return DepartmentResponse(response=response, exchange=logged)
 
 
+def sent_payload(
+    *, department: str, idempotency_key: str, application_id: uuid.UUID | None, build: Callable[[], dict]
+) -> dict:
+    """The body to send under a key: the one stored on the first attempt, or `build()` stored now.
+
+    Stored before the first send, so that whatever happens to the answer, every repeat of the
+    key (a retry, a redelivery, an operator's resend) sends exactly the same body.
+    """
+    stored = SentRequest.objects.filter(idempotency_key=idempotency_key).only("payload").first()
+    if stored is not None:
+        return json.loads(stored.payload)
+    payload = build()
+    try:
+        with transaction.atomic():
+            SentRequest.objects.create(
+                idempotency_key=idempotency_key,
+                department=department,
+                application_id=application_id,
+                payload=json.dumps(payload, ensure_ascii=False),
+            )
+    except IntegrityError:
+        # A concurrent first attempt stored its body first: that body is the one to send.
+        return json.loads(SentRequest.objects.only("payload").get(idempotency_key=idempotency_key).payload)
+    return payload
+
+
 def department_submit(*, department: str, document: dict, idempotency_key: str) -> DepartmentAnswer:
     """Sends a department its share of the application document; exactly-once via the key.
+
+    The share is filtered by the sharing policy on the first attempt and stored; repeats send
+    the stored share. A 409 (the department holds another body under this key, sent before
+    bodies were stored) is reconciled by fetching the department's stored answer.
 
     The exchange is not logged here: the answer (or the exception) carries the entry, and the
     pipeline logs it in the transaction that records the outcome. Should the process die in
     between, the work item is not finished, so the call is repeated (same key, same answer)
     and logged then.
     """
-    payload = payload_filter(document=document, paths=allowed_fields(department=department))
     application_id = uuid.UUID(document["application_id"]) if document.get("application_id") else None
+    payload = sent_payload(
+        department=department,
+        idempotency_key=idempotency_key,
+        application_id=application_id,
+        build=lambda: payload_filter(document=document, paths=allowed_fields(department=department)),
+    )
     sent = department_post(
         department=department,
         endpoint="requests/",
@@ -168,19 +207,54 @@ def department_submit(*, department: str, document: dict, idempotency_key: str) 
         record=False,
     )
     response = sent.response
+    if response.status_code == 409:
+        return _stored_answer(department=department, idempotency_key=idempotency_key, exchange=sent.exchange)
+    answer = _answer_from(status_code=response.status_code, body=_json_or_empty(response), exchange=sent.exchange)
+    if answer is not None:
+        return answer
     body = _json_or_empty(response)
-    if response.status_code in (200, 201):
-        return DepartmentAnswer(outcome="done", result=body.get("result", {}), exchange=sent.exchange)
-    if response.status_code == 422:
-        reason = body.get("reason") or "refused"
-        if body.get("reason_en"):
-            reason = f"{reason} / {body['reason_en']}"
-        return DepartmentAnswer(outcome="refused", result={}, reason=reason, exchange=sent.exchange)
     # Field names only: a department's error text could quote the values it was sent.
     fields = sorted(body.get("errors", {})) if isinstance(body.get("errors"), dict) else []
     raise DepartmentRequestRefused(
         f"{department} answered HTTP {response.status_code}; fields: {fields}", exchange=sent.exchange
     )
+
+
+def _answer_from(*, status_code: int, body: dict, exchange: ExchangeEntry) -> DepartmentAnswer | None:
+    """A department's final answer (201 done, 422 refused); None for anything else."""
+    if status_code in (200, 201):
+        return DepartmentAnswer(outcome="done", result=body.get("result", {}), exchange=exchange)
+    if status_code == 422:
+        reason = body.get("reason") or "refused"
+        if body.get("reason_en"):
+            reason = f"{reason} / {body['reason_en']}"
+        return DepartmentAnswer(outcome="refused", result={}, reason=reason, exchange=exchange)
+    return None
+
+
+def _stored_answer(*, department: str, idempotency_key: str, exchange: ExchangeEntry) -> DepartmentAnswer:
+    """The answer the department stored under the key: a 409 is a repeat, never a failure."""
+    reconciled = replace(exchange, outcome="ok", error="HTTP 409 reconciled with the stored answer")
+    try:
+        response = department_client().get(
+            f"{department}/requests/{quote(idempotency_key, safe=':')}/", auth=DepartmentAuth(department)
+        )
+    except httpx.HTTPError as error:
+        raise DepartmentUnavailable(f"{department}: {type(error).__name__}", exchange=reconciled) from error
+    body = _json_or_empty(response)
+    stored = body.get("response") if isinstance(body.get("response"), dict) else {}
+    answer = (
+        _answer_from(status_code=int(body.get("status_code") or 0), body=stored, exchange=reconciled)
+        if response.status_code == 200
+        else None
+    )
+    if answer is None:
+        # Transient as far as we can tell: the department said 409, so it holds an answer.
+        raise DepartmentUnavailable(
+            f"{department}: stored answer unavailable (HTTP {response.status_code})", exchange=reconciled
+        )
+    logger.info("department=%s answered 409 for a repeated key; reconciled with its stored answer", department)
+    return answer
 
 
 def _json_or_empty(response: httpx.Response) -> dict:
@@ -220,4 +294,11 @@ def citizens_import(*, csv_text: str) -> int:
 def exchange_records_prune(*, older_than: timedelta) -> int:
     """Deletes exchange records past the retention window (the audit log keeps its own events)."""
     deleted, _ = ExchangeRecord.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+def sent_requests_prune(*, older_than: timedelta) -> int:
+    """Deletes stored request bodies past the retention window: personal data kept no longer
+    than the exchange log that names it."""
+    deleted, _ = SentRequest.objects.filter(created_at__lt=timezone.now() - older_than).delete()
     return deleted

@@ -109,6 +109,7 @@ def test_the_dashboard_is_in_english_on_request(people, figures):
         "Most triggered rules",
         "Manual review backlog",
         "Service rating",
+        "Failed filings awaiting a resend",
         "Department interface health",
         "Latest comments",
     ]

@@ -321,3 +321,20 @@ def test_concurrent_duplicates_create_one_record():
     assert sum(response.has_header("Idempotent-Replayed") for response in answers) == 5
     assert models.MarketEnterprise.objects.count() == 1
     assert models.MarketRegulationRequest.objects.count() == 1
+
+
+def test_the_stored_answer_to_a_key_can_be_fetched_without_the_body(departments):
+    from tests.departments.conftest import auth
+
+    answer = departments.submit("tax", body_for("tax"), key="app-9:tax")
+    stored = departments.client.get("/departments/tax/requests/app-9:tax/", **auth("tax"))
+
+    assert stored.status_code == 200
+    body = stored.json()
+    assert (body["idempotency_key"], body["status_code"], body["response"]) == ("app-9:tax", 201, answer.json())
+    # The request itself carried ID and phone numbers; it never leaves the department again.
+    assert "request_body" not in body
+    assert body_for("tax")["legal_representative"]["id_number"] not in stored.content.decode()
+    assert departments.client.get("/departments/tax/requests/unknown/", **auth("tax")).status_code == 404
+    assert departments.client.get("/departments/tax/requests/app-9:tax/").status_code == 401
+    assert departments.client.get("/departments/bank/requests/app-9:tax/", **auth("bank")).status_code == 404

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from applications.models import Application, Check, WorkItem
 from exchange.selectors import data_shared_with_departments
 from rules.names_charset import disallowed_characters
+from workflow.resend import work_item_failure_kind
 
 id_number_format = RegexValidator(
     r"^\d{17}[\dXx]$", "身份证号码应为18位，最后一位可为数字或X / an ID number has 18 characters, the last may be X"
@@ -104,9 +105,17 @@ class CheckOutputSerializer(serializers.ModelSerializer):
 
 
 class WorkItemOutputSerializer(serializers.ModelSerializer):
+    failure = serializers.SerializerMethodField(
+        help_text="Why a failed department failed: upstream (its upstream department failed), refused "
+        "(the department said no) or unavailable (unreachable until the retries ran out); null otherwise."
+    )
+
     class Meta:
         model = WorkItem
-        fields = ["department", "status", "result", "error", "attempts", "started_at", "finished_at"]
+        fields = ["department", "status", "result", "error", "failure", "attempts", "started_at", "finished_at"]
+
+    def get_failure(self, item: WorkItem) -> str | None:
+        return work_item_failure_kind(status=item.status, error=item.error)
 
 
 class ApplicationOutputSerializer(serializers.ModelSerializer):

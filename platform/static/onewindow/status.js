@@ -70,6 +70,18 @@
       row.appendChild(el("td", {}, x.fields.join(LABELS.text.separator)));
       shared.appendChild(row);
     }
+    // Which department failed, why, and what happens next.
+    const failed = data.departments.filter((d) => d.status === "failed");
+    const incomplete = document.getElementById("incomplete-departments"); incomplete.replaceChildren();
+    for (const d of failed) {
+      const item = el("li", {id: "failed-" + d.department});
+      item.appendChild(el("strong", {}, departmentLabels[d.department] || d.department));
+      if (d.error) item.appendChild(el("div", {className: "failed-reason"}, LABELS.text.failed_reason + d.error));
+      item.appendChild(el("div", {className: "next-step"}, LABELS.text.next_step + (LABELS.text["failure_" + d.failure] || "")));
+      incomplete.appendChild(item);
+    }
+    document.getElementById("incomplete-title").textContent = LABELS.text.incomplete;
+    document.getElementById("incomplete-box").hidden = !failed.length;
     const departments = document.getElementById("departments"); departments.replaceChildren();
     for (const d of data.departments) {
       const row = el("tr", {id: "department-" + d.department}); row.dataset.status = d.status;

@@ -1,0 +1,148 @@
+"""Webhook events: what each carries, and how a status change records them for delivery.
+
+Events are recorded by a listener on `applications.transitions.transition`, inside the
+transaction of the status change, and delivered through the outbox after it commits: an event
+exists exactly when its change does, and a slow receiver never slows the pipeline.
+
+Payloads carry IDs, statuses and masked names only: never an ID or phone number.
+"""
+
+import json
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import TextChoices
+from django.utils import timezone
+
+from applications.models import Application, ApplicationStatus, Person, WorkItem, WorkItemStatus
+from webhooks.models import WebhookDelivery, WebhookEndpoint
+from workflow.outbox import TaskMessage, outbox_enqueue_many
+from workflow.resend import work_item_failure_kind
+
+DELIVER_TASK = "webhooks.deliver"
+
+
+class EventType(TextChoices):
+    APPLICATION_STATUS_CHANGED = "application.status_changed", "申请状态变化 / application status changed"
+    APPLICATION_COMPLETED = "application.completed", "申请已办结 / application completed"
+    APPLICATION_INCOMPLETE = "application.incomplete", "部分部门办理失败 / application incomplete"
+    DEPARTMENT_DONE = "department.done", "部门办结 / department done"
+    DEPARTMENT_FAILED = "department.failed", "部门办理失败 / department failed"
+    VERIFICATION_REQUIRED = "verification.required", "等待实名核验 / verification required"
+
+
+def mask_name(name: str) -> str:
+    """A person's name as payloads show it: the first character, the rest starred (张*, 欧阳**)."""
+    value = (name or "").strip()
+    return value[:1] + "*" * (len(value) - 1) if value else ""
+
+
+def deliver_message(delivery_id: int, *, delay_seconds: float = 0.0) -> TaskMessage:
+    return TaskMessage(
+        task=DELIVER_TASK,
+        queue=settings.WEBHOOKS_QUEUE,
+        kwargs={"delivery_id": delivery_id},
+        delay_seconds=delay_seconds,
+    )
+
+
+def events_record(*, api_client_id: int | None, application_id: uuid.UUID, events: list[tuple[str, dict]]) -> int:
+    """Records deliveries of the events to the client's enabled endpoints that want them.
+
+    Runs in the caller's transaction; the delivery tasks are published after it commits.
+    Returns how many deliveries it recorded.
+    """
+    if api_client_id is None or not events:
+        return 0
+    endpoints = list(WebhookEndpoint.objects.filter(api_client_id=api_client_id, is_enabled=True).only("id", "events"))
+    if not endpoints:
+        return 0
+    now = timezone.now()
+    deliveries = [
+        WebhookDelivery(
+            endpoint_id=endpoint.id,
+            message_id=f"msg_{uuid.uuid4().hex}",
+            event_type=event_type,
+            application_id=application_id,
+            body=json.dumps(
+                {"type": event_type, "timestamp": now.isoformat(), "data": data},
+                ensure_ascii=False,
+                separators=(",", ":"),
+            ),
+            window_started_at=now,
+        )
+        for event_type, data in events
+        for endpoint in endpoints
+        if event_type in endpoint.events
+    ]
+    if not deliveries:
+        return 0
+    created = WebhookDelivery.objects.bulk_create(deliveries)
+    outbox_enqueue_many([deliver_message(delivery.pk) for delivery in created])
+    return len(created)
+
+
+def _application_events(application: Application, source: str, target: str) -> list[tuple[str, dict]]:
+    data = {"application_id": str(application.id), "status": target, "previous_status": source}
+    events = [(EventType.APPLICATION_STATUS_CHANGED, data)]
+    if target == ApplicationStatus.COMPLETED:
+        events.append((EventType.APPLICATION_COMPLETED, {**data, "credit_code": application.credit_code}))
+    elif target == ApplicationStatus.INCOMPLETE:
+        failed = sorted(
+            application.work_items.filter(status=WorkItemStatus.FAILED).values_list("department", flat=True)
+        )
+        events.append((EventType.APPLICATION_INCOMPLETE, {**data, "failed_departments": failed}))
+    return events
+
+
+def _work_item_events(item: WorkItem, target: str) -> list[tuple[str, dict]]:
+    data = {"application_id": str(item.application_id), "status": target, "department": item.department}
+    if target == WorkItemStatus.DONE:
+        return [(EventType.DEPARTMENT_DONE, data)]
+    if target == WorkItemStatus.FAILED:
+        # The reason is the platform's or the department's wording, never a value it was sent.
+        failure = work_item_failure_kind(status=target, error=item.error)
+        return [(EventType.DEPARTMENT_FAILED, {**data, "failure": failure, "reason": item.error})]
+    return []
+
+
+def events_on_transition(row: object, source: str, target: str) -> None:
+    """The transition listener: the events a status change means, recorded for delivery."""
+    if isinstance(row, Application):
+        events_record(
+            api_client_id=row.api_client_id,
+            application_id=row.id,
+            events=_application_events(row, source, target),
+        )
+    elif isinstance(row, WorkItem):
+        events = _work_item_events(row, target)
+        if not events:
+            return
+        if WorkItem.application.is_cached(row):
+            api_client_id = row.application.api_client_id
+        else:
+            api_client_id = Application.objects.filter(pk=row.application_id).values_list("api_client_id", flat=True)[0]
+        events_record(api_client_id=api_client_id, application_id=row.application_id, events=events)
+
+
+def verification_required_record(*, application: Application, people: Iterable[Person]) -> int:
+    """`verification.required`: the people still to verify, by role and masked name.
+
+    For the proof-of-presence flow to call when it starts waiting; nothing else emits it.
+    """
+    data = {
+        "application_id": str(application.id),
+        "status": application.status,
+        "people": [{"role": person.role, "name": mask_name(person.name)} for person in people],
+    }
+    return events_record(
+        api_client_id=application.api_client_id,
+        application_id=application.id,
+        events=[(EventType.VERIFICATION_REQUIRED, data)],
+    )
+
+
+def retry_window() -> timedelta:
+    return timedelta(hours=settings.WEBHOOKS_RETRY_WINDOW_HOURS)
