@@ -81,11 +81,12 @@ def run_pipeline(client) -> list[dict]:
     from accounts.services import user_create_with_role
     from review.services import case_claim, case_decide
 
-    clean = application_document(name="深圳市云帆科技有限公司")
+    # A name no other test registers: market regulation refuses a name already on its register.
+    clean = application_document(name="深圳市澄川嘉树科技有限公司")
     clean["handler"] = dict(SECOND_PERSON)
     clean["shareholders"].append({**{k: SECOND_PERSON[k] for k in ("name", "id_number")}, "contribution": "1.00"})
     rejected = application_document(name="深圳市赌博娱乐有限公司", person=SECOND_PERSON)
-    dishonest = application_document(name="深圳市远峰贸易有限公司", person=DISHONEST_PERSON)
+    dishonest = application_document(name="深圳市鸿羽锦华贸易有限公司", person=DISHONEST_PERSON)
     dishonest["legal_representative"]["id_number"] = DISHONEST_PERSON["id_number"].lower()
     created = [api_submit(client, document) for document in (clean, rejected, dishonest)]
 
@@ -95,9 +96,9 @@ def run_pipeline(client) -> list[dict]:
     case_decide(application_id=created[2]["id"], reviewer=reviewer, decision="approve", reason="已核实，债务已履行")
 
     bodies = [
-        api_until_status(client, created[0]["id"], "completed"),
+        api_until_status(client, created[0]["id"], "completed", "incomplete"),
         api_until_status(client, created[1]["id"], "rejected"),
-        api_until_status(client, created[2]["id"], "completed"),
+        api_until_status(client, created[2]["id"], "completed", "incomplete"),
     ]
     assert [b["status"] for b in bodies] == ["completed", "rejected", "completed"], bodies
     assert all(d["status"] == "done" for d in bodies[0]["departments"]), bodies[0]
