@@ -74,11 +74,13 @@ class Client:
     def __init__(self, base_url: str, key: str, poll_seconds: float) -> None:
         self.http = httpx.Client(base_url=base_url, headers={"Authorization": f"Token {key}"}, timeout=60)
         self.poll_seconds = poll_seconds
+        self.requests = 0
 
     def run_one(self, body: dict) -> tuple[float, dict]:
         started = time.monotonic()
         response = self.http.post("/api/v1/applications/", json=body, headers={"Idempotency-Key": str(uuid.uuid4())})
         response.raise_for_status()
+        self.requests += 1
         application, etag = response.json(), None
         while application["status"] not in TERMINAL:
             if etag is None:
@@ -89,6 +91,7 @@ class Client:
                 params={"wait": 10} if etag else {},
                 headers={"If-None-Match": etag} if etag else {},
             )
+            self.requests += 1
             if answer.status_code == 200:
                 application, etag = answer.json(), answer.headers.get("ETag")
             elif answer.status_code != 304:
@@ -275,6 +278,9 @@ def main() -> None:
     cpu_after, pg_after = cpu_by_role(departments_port), pg_counters(pg_url)
     print(describe(f"{args.concurrency} at once", wall, results))
     completed = max(1, sum(1 for _, body in results if body["status"] == "completed"))
+    print(
+        f"HTTP requests per application (submit and long polls): {sum(c.requests for c in clients) / len(results):.1f}"
+    )
     cpu_ms = {role: (cpu_after[role] - cpu_before[role]) * 1000 / completed for role in cpu_before}
     print(
         "CPU per completed application: "

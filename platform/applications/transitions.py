@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from django.db import models
 
 from applications.models import Application, Check, WorkItem
+from applications.progress import progress_announce
 from audit.services import SYSTEM, audit_record
 
 Stateful = Application | Check | WorkItem
@@ -47,6 +48,7 @@ def transition(
     audit_record(action=action, actor=actor, application_id=application_id, **audit_data)
     for listener in _listeners:
         listener(row, source, target)
+    progress_announce(application_id=application_id)
 
 
 def is_terminal(row: models.Model) -> bool:

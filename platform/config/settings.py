@@ -277,7 +277,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SOCKET_TIMEOUT_SECONDS
 # The relay retries a publish briefly; a publish after commit does not retry at all.
 OUTBOX_RELAY_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 # Messages younger than this are left to the on-commit hook of the transaction that wrote them.
-OUTBOX_RELAY_GRACE_SECONDS = env.float("OUTBOX_RELAY_GRACE_SECONDS", default=1.0)
+OUTBOX_RELAY_GRACE_SECONDS = env.float("OUTBOX_RELAY_GRACE_SECONDS", default=5.0)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = 120
@@ -290,6 +290,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "pipeline"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Long polls sleep on Redis change notices and re-read at least this often in case one was lost;
+# without Redis they re-read every PROGRESS_POLL_SECONDS.
+PROGRESS_RECHECK_SECONDS = env.float("PROGRESS_RECHECK_SECONDS", default=5.0)
+PROGRESS_POLL_SECONDS = env.float("PROGRESS_POLL_SECONDS", default=0.5)
+# A woken long poll waits this long for the rest of a burst of changes before it answers.
+PROGRESS_SETTLE_SECONDS = env.float("PROGRESS_SETTLE_SECONDS", default=0.1)
 # The audit sequencer seals appended events into the hash chain: this often, this many per transaction.
 AUDIT_SEAL_SECONDS = env.float("AUDIT_SEAL_SECONDS", default=1.0)
 AUDIT_SEAL_BATCH_SIZE = env.int("AUDIT_SEAL_BATCH_SIZE", default=5000)

@@ -1,11 +1,13 @@
 import hashlib
 import time
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 
 from accounts.models import ApiClient
 from applications.models import Application, Check, WorkItem
+from applications.progress import progress_subscription
 from exchange.models import ExchangeRecord
 from privacy.crypto import blind_index
 
@@ -63,14 +65,16 @@ def application_progress_wait(
 ) -> str | None:
     """Waits until the application's ETag differs from `etag` or `timeout` passes; the newest ETag.
 
-    The server re-reads one indexed row every few tens of milliseconds, which costs far less
-    than a client's full HTTP round trip (authentication, routing, serialization) per poll.
+    The request sleeps on the application's change notices and re-reads its one indexed row only
+    when woken (or every PROGRESS_RECHECK_SECONDS, in case a notice was lost).
     """
     deadline = time.monotonic() + timeout
-    interval = 0.02
-    current: str | None = etag
-    while current == etag and time.monotonic() < deadline:
-        time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
-        interval = min(0.1, interval * 1.5)
+    with progress_subscription(application_id=application_id) as waiter:
         current = application_progress_etag(queryset=queryset, application_id=application_id)
+        while current == etag and (left := deadline - time.monotonic()) > 0:
+            if waiter.wait(min(left, settings.PROGRESS_RECHECK_SECONDS)):
+                # Changes come in bursts (the departments answer within moments of each other):
+                # one answer for the burst instead of one per change.
+                time.sleep(min(settings.PROGRESS_SETTLE_SECONDS, max(0.0, deadline - time.monotonic())))
+            current = application_progress_etag(queryset=queryset, application_id=application_id)
     return current

@@ -5,6 +5,7 @@ whatever the size of history, and an idle sweep is three index probes.
 """
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,8 +16,9 @@ from django.utils import timezone
 from applications.models import ACTIVE_APPLICATION_STATUSES, Application, ApplicationStatus, Check, WorkItem
 from applications.states import CheckStatus, WorkItemStatus
 from applications.transitions import transition
+from config.celery_app import app as celery_app
 from workflow.outbox import outbox_enqueue_many
-from workflow.services import check_message, checks_fan_in, dispatch_ready
+from workflow.services import CHECKS_QUEUE, check_message, checks_fan_in, department_queue, dispatch_ready
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +49,33 @@ def workflow_sweep(*, stuck_after: timedelta | None = None) -> SweepReport:
     return report
 
 
+def queues_holding_messages(queues: Iterable[str]) -> set[str]:
+    """The queues in which the broker still holds messages waiting for a worker.
+
+    A pending row whose queue holds messages may simply be waiting its turn behind a backlog;
+    re-publishing it then would only add a duplicate to the backlog, and under sustained load
+    each sweep would add another. A pending row whose queue is empty has lost its message.
+    When the broker cannot be asked, every queue counts as empty: re-driving repeats work, but
+    never loses it.
+    """
+    holding: set[str] = set()
+    try:
+        with celery_app.connection_for_read() as connection:
+            channel = connection.default_channel
+            for queue in queues:
+                try:
+                    if channel.queue_declare(queue=queue, passive=True).message_count:
+                        holding.add(queue)
+                except Exception:  # a queue nobody declared yet holds nothing
+                    continue
+    except Exception:
+        logger.warning("sweeper: the broker did not report its queues; pending work is re-driven")
+        return set()
+    return holding
+
+
 def _sweep_checks(*, deadline: datetime) -> int:
+    waiting_turn = CHECKS_QUEUE in queues_holding_messages([CHECKS_QUEUE])
     stuck = Check.objects.filter(
         status__in=(CheckStatus.PENDING, CheckStatus.RUNNING),
         updated_at__lt=deadline,
@@ -58,6 +86,8 @@ def _sweep_checks(*, deadline: datetime) -> int:
         with transaction.atomic():
             check = Check.objects.select_for_update().get(pk=check_id)
             if check.status not in (CheckStatus.PENDING, CheckStatus.RUNNING) or check.updated_at >= deadline:
+                continue
+            if check.status == CheckStatus.PENDING and waiting_turn:
                 continue
             if check.status == CheckStatus.RUNNING:
                 # A running check this old lost its worker: its attempt is counted, run it again.
@@ -76,9 +106,13 @@ def _sweep_work_items(*, deadline: datetime) -> int:
         updated_at__lt=deadline,
         application__status=ApplicationStatus.DISPATCHING,
     ).values_list("id", "application_id")[:_BATCH]
+    stuck = list(stuck)
     by_application: dict[object, list[int]] = {}
     for item_id, application_id in stuck:
         by_application.setdefault(application_id, []).append(item_id)
+    waiting_turn = (
+        queues_holding_messages({department_queue(code) for code in settings.DEPARTMENT_CODES}) if stuck else set()
+    )
     count = 0
     for application_id, item_ids in by_application.items():
         with transaction.atomic():
@@ -91,6 +125,8 @@ def _sweep_work_items(*, deadline: datetime) -> int:
                 ):
                     continue
                 if item.next_attempt_at and item.next_attempt_at > now:
+                    continue
+                if item.status == WorkItemStatus.PENDING and department_queue(item.department) in waiting_turn:
                     continue
                 if item.status == WorkItemStatus.IN_PROGRESS:
                     # Safe to repeat: the department replays its original answer for the same key.

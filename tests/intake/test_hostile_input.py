@@ -2,6 +2,7 @@
 is rate-limited per integrator."""
 
 import copy
+import time
 
 import pytest
 from django.conf import settings as django_settings
@@ -148,17 +149,18 @@ def test_the_throttle_counts_in_a_cache_every_process_shares():
 
 def _forget_counts() -> None:
     # The counts live in the shared cache and outlive a test's database rows, whose ids a later
-    # test reuses: start from none, and leave none behind.
+    # test reuses: start from none, and leave none behind. They count in hourly windows here.
+    window = int(time.time() // 3600)
     for pk in ApiClient.objects.values_list("pk", flat=True):
-        cache.delete(f"throttle_api_client_{pk}")
-    cache.delete("throttle_api_anonymous_127.0.0.1")
+        cache.delete(f"throttle_api_client_{pk}:{window}")
+    cache.delete(f"throttle_api_anonymous_127.0.0.1:{window}")
 
 
 @pytest.fixture
 def tiny_rates(settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"api_client": "3/min", "api_anonymous": "2/min"},
+        "DEFAULT_THROTTLE_RATES": {"api_client": "3/hour", "api_anonymous": "2/hour"},
     }
     yield _forget_counts
     _forget_counts()

@@ -82,13 +82,14 @@ class ApplicationDetailApi(APIView):
     )
     def get(self, request: Request, application_id: str) -> Response:
         queryset = applications_for_client(client=request.user)
-        etag = application_progress_etag(queryset=queryset, application_id=application_id)
-        if etag is None:
-            raise Http404
         known = request.headers.get("If-None-Match")
         wait = _wait_seconds(request.query_params.get("wait"))
-        if known == etag and wait:
-            etag = application_progress_wait(queryset=queryset, application_id=application_id, etag=etag, timeout=wait)
+        if known and wait:
+            etag = application_progress_wait(queryset=queryset, application_id=application_id, etag=known, timeout=wait)
+        else:
+            etag = application_progress_etag(queryset=queryset, application_id=application_id)
+        if etag is None:
+            raise Http404
         if known == etag:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         application = application_with_progress(queryset=queryset, application_id=application_id)
