@@ -299,6 +299,10 @@ class MarketEnterprise(models.Model):
     legal_representative_name = models.CharField(max_length=64)
     legal_representative_id_number = EncryptedTextField()
     registered_at = models.DateTimeField()
+    # The electronic business licence: its signed token, and its revocation by the authority.
+    licence_token = models.CharField(max_length=400, blank=True)
+    licence_revoked_at = models.DateTimeField(null=True, blank=True)
+    licence_revocation_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = "enterprise (market register)"
