@@ -81,7 +81,6 @@ def labels_for_script() -> dict[str, dict[str, str]]:
             "identity_check": str(_("实名核验")),
             "processing": str(_("业务办理")),
             "separator": str(_("、")),
-            "licence_download": str(_("下载电子营业执照（PDF）")),
             "incomplete": str(_("部分部门未能办结。下列部门办理失败：")),
             "failed_reason": str(_("原因：")),
             "next_step": str(_("下一步：")),
