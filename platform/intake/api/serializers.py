@@ -5,10 +5,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from applications.models import Application, Check, WorkItem
 from exchange.selectors import data_shared_with_departments
+from licences.selectors import licence_reference
 from rules.names_charset import disallowed_characters
 from workflow.resend import work_item_failure_kind
 
@@ -118,12 +120,20 @@ class WorkItemOutputSerializer(serializers.ModelSerializer):
         return work_item_failure_kind(status=item.status, error=item.error)
 
 
+class LicenceReferenceSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    verify_url = serializers.URLField()
+
+
 class ApplicationOutputSerializer(serializers.ModelSerializer):
     checks = CheckOutputSerializer(many=True, read_only=True)
     departments = WorkItemOutputSerializer(many=True, read_only=True, source="work_items")
     company = serializers.SerializerMethodField()
     data_shared = serializers.SerializerMethodField(help_text="Who received this application's data, and which fields.")
     corrects = serializers.UUIDField(source="corrects_id", read_only=True, allow_null=True)
+    licence = serializers.SerializerMethodField(
+        help_text="The electronic business licence once market regulation issued it: number and verify_url."
+    )
 
     class Meta:
         model = Application
@@ -133,6 +143,7 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             "status",
             "outcome",
             "credit_code",
+            "licence",
             "company",
             "created_at",
             "decided_at",
@@ -142,6 +153,10 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             "departments",
             "data_shared",
         ]
+
+    @extend_schema_field(LicenceReferenceSerializer(allow_null=True))
+    def get_licence(self, application: Application) -> dict | None:
+        return licence_reference(application=application)
 
     def get_data_shared(self, application: Application) -> list[dict]:
         return data_shared_with_departments(application_id=application.id)
