@@ -37,7 +37,7 @@ from departments.models import (
 )
 from departments.simulators import Done, simulator_get
 from departments.simulators.common import SHENZHEN_TZ
-from departments.simulators.market_regulation import REGISTRATION_AUTHORITY
+from departments.simulators.market_regulation import registration_authority_of
 from departments.validation import (
     id_number_normalize,
     id_number_problem,
@@ -307,14 +307,25 @@ def request_stored(*, department: str, idempotency_key: str) -> dict[str, Any] |
 
 # --- electronic business licences (market regulation) --------------------------------------
 def licence_status(*, number: str) -> dict[str, Any] | None:
-    """What a printed licence shows, and whether the authority still stands behind it."""
+    """What a printed licence shows, and whether the authority still stands behind it.
+
+    A licence stops being valid when the authority revokes it (吊销) or the company is
+    cancelled (注销); ``ended`` says which.
+    """
     enterprise = MarketEnterprise.objects.filter(license_number=number).first()
     if enterprise is None:
         return None
+    if enterprise.licence_revoked_at is not None:
+        ended, ended_at = "revoked", enterprise.licence_revoked_at
+    elif enterprise.status == MarketEnterprise.Status.CANCELLED:
+        ended, ended_at = "cancelled", enterprise.cancelled_at
+    else:
+        ended, ended_at = None, None
     return {
         "number": enterprise.license_number,
-        "status": "revoked" if enterprise.licence_revoked_at else "valid",
-        "revoked_at": enterprise.licence_revoked_at.isoformat() if enterprise.licence_revoked_at else None,
+        "status": "revoked" if ended else "valid",
+        "ended": ended,
+        "revoked_at": ended_at.isoformat() if ended_at else None,
         "name": enterprise.name,
         "credit_code": enterprise.credit_code,
         "entity_type": entity_type_of(enterprise.name),
@@ -323,7 +334,7 @@ def licence_status(*, number: str) -> dict[str, Any] | None:
         "established_on": enterprise.registered_at.astimezone(SHENZHEN_TZ).date().isoformat(),
         "address": enterprise.address,
         "business_scope": enterprise.business_scope,
-        "registration_authority": REGISTRATION_AUTHORITY,
+        "registration_authority": registration_authority_of(enterprise.region_code),
     }
 
 

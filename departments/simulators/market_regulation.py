@@ -13,6 +13,7 @@ from departments.licences import entity_type_of, licence_token_issue
 from departments.models import MarketEnterprise, MarketRegulationRequest, MarketShareholder
 from departments.simulators import Done, Outcome, Refused, Simulator, register
 from departments.simulators.common import (
+    DISTRICTS,
     SHENZHEN_TZ,
     IdNumberField,
     application_id_field,
@@ -24,7 +25,7 @@ from departments.simulators.common import (
     region_code_of,
 )
 
-REGISTRATION_AUTHORITY = "深圳市市场监督管理局"
+CITY_AUTHORITY = "深圳市市场监督管理局"
 # Registration authority 9 (market regulation) + entity type 1 (enterprise).
 _AUTHORITY_AND_TYPE = "91"
 _ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -54,6 +55,14 @@ def credit_code_issue(*, sequence: int, region_code: str) -> str:
     """The 18-character unified social credit code for the ``sequence``-th registration."""
     head = _AUTHORITY_AND_TYPE + region_code + organization_code(sequence=sequence)
     return head + uscc.calc_check_digit(head)
+
+
+def registration_authority_of(region_code: str) -> str:
+    """The office a company is registered with: a district's branch (监管局) or the city's bureau."""
+    for _, short_name, code in DISTRICTS:
+        if code == region_code:
+            return f"{CITY_AUTHORITY}{short_name}监管局"
+    return CITY_AUTHORITY
 
 
 def license_number_issue(*, sequence: int, region_code: str) -> str:
@@ -199,7 +208,7 @@ class MarketRegulation(Simulator):
                 "registered_at": local_iso(now),
                 "entity_type": entity_type_of(enterprise.name),
                 "established_on": established_on.isoformat(),
-                "registration_authority": REGISTRATION_AUTHORITY,
+                "registration_authority": registration_authority_of(region_code),
                 "licence_token": enterprise.licence_token,
             }
         )
