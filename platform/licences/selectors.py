@@ -9,7 +9,7 @@ from django.conf import settings
 
 from applications.models import Application, PersonRole, WorkItemStatus
 from exchange.client import DepartmentAuth, department_client
-from licences.tokens import AUTHORITY
+from licences.tokens import AUTHORITY, AuthorityUnavailable
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,16 @@ def _issuing_result(application: Application) -> dict | None:
     return None
 
 
+def licence_number_of(*, application: Application) -> str | None:
+    """The licence number market regulation issued for the application, or None (one query)."""
+    result = (
+        application.work_items.filter(department=AUTHORITY, status=WorkItemStatus.DONE)
+        .values_list("result", flat=True)
+        .first()
+    )
+    return (result or {}).get("license_number")
+
+
 def licence_for_application(*, application: Application) -> Licence | None:
     result = _issuing_result(application)
     if result is None or not application.credit_code:
@@ -78,10 +88,6 @@ def licence_for_application(*, application: Application) -> Licence | None:
         business_scope=application.business_scope,
         registration_authority=result.get("registration_authority", ""),
     )
-
-
-class AuthorityUnavailable(Exception):
-    """The authority could not be asked now; the token's signature can still be checked."""
 
 
 def licence_standing(*, number: str) -> dict | None:

@@ -1,4 +1,7 @@
-"""Outcomes in a real browser: a failed department explained, an operator's resend, the licence."""
+"""Outcomes in a real browser: a failed department explained, an operator's resend, the licence
+and its public verification page, all under the Content-Security-Policy."""
+
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -32,6 +35,8 @@ def test_the_status_page_explains_a_failed_department_and_offers_the_licence_aft
     applicant = user_create_with_role(username="founder", password=PASSWORD, role=Role.APPLICANT)
     department_configure("market_regulation", failure_rate=1.0)
     application = submit(application_document(name="深圳市回春科技有限公司"), applicant=applicant)
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(f"{live_server.url}/accounts/login/?next=/applications/{application.id}/")
     page.fill("#id_username", "founder")
     page.fill("#id_password", PASSWORD)
@@ -57,3 +62,10 @@ def test_the_status_page_explains_a_failed_department_and_offers_the_licence_aft
     with page.expect_download() as download:
         page.click("#licence-link")
     assert download.value.suggested_filename.startswith("licence-")
+
+    # The public verification page the QR code links to (the link beside the download).
+    verify_url = page.get_attribute("#licence-verify", "href")
+    page.goto(live_server.url + urlsplit(verify_url).path)
+    assert page.get_attribute("#licence-verdict", "data-verdict") == "valid"
+    assert "深圳市回春科技有限公司" in page.inner_text("#licence-fields")
+    assert violations == []  # no inline script on the status page or the verify page

@@ -119,6 +119,14 @@ class WorkItemOutputSerializer(serializers.ModelSerializer):
     def get_failure(self, item: WorkItem) -> str | None:
         return work_item_failure_kind(status=item.status, error=item.error)
 
+    def to_representation(self, item: WorkItem) -> dict:
+        data = super().to_representation(item)
+        if isinstance(data.get("result"), dict) and "licence_token" in data["result"]:
+            # The licence's signed token is the application's `licence.verify_url`; a department
+            # line shows what the department decided, not the QR code's content.
+            data["result"] = {key: value for key, value in data["result"].items() if key != "licence_token"}
+        return data
+
 
 class LicenceReferenceSerializer(serializers.Serializer):
     number = serializers.CharField()
