@@ -327,6 +327,10 @@ class MarketEnterprise(models.Model):
     registered_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The electronic business licence: its signed token, and its revocation by the authority.
+    licence_token = models.CharField(max_length=400, blank=True)
+    licence_revoked_at = models.DateTimeField(null=True, blank=True)
+    licence_revocation_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = "enterprise (market register)"

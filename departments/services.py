@@ -25,15 +25,19 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from departments.licences import entity_type_of
 from departments.models import (
     Citizen,
     DepartmentConfig,
+    MarketEnterprise,
     ProcessedRequest,
     SeenNonce,
     id_number_index,
     keyed_digest,
 )
 from departments.simulators import Done, simulator_get
+from departments.simulators.common import SHENZHEN_TZ
+from departments.simulators.market_regulation import registration_authority_of
 from departments.validation import (
     id_number_normalize,
     id_number_problem,
@@ -299,6 +303,47 @@ def request_stored(*, department: str, idempotency_key: str) -> dict[str, Any] |
         "response": stored.response_body,
         "created_at": stored.created_at.isoformat(),
     }
+
+
+# --- electronic business licences (market regulation) --------------------------------------
+def licence_status(*, number: str) -> dict[str, Any] | None:
+    """What a printed licence shows, and whether the authority still stands behind it.
+
+    A licence stops being valid when the authority revokes it (吊销) or the company is
+    cancelled (注销); ``ended`` says which.
+    """
+    enterprise = MarketEnterprise.objects.filter(license_number=number).first()
+    if enterprise is None:
+        return None
+    if enterprise.licence_revoked_at is not None:
+        ended, ended_at = "revoked", enterprise.licence_revoked_at
+    elif enterprise.status == MarketEnterprise.Status.CANCELLED:
+        ended, ended_at = "cancelled", enterprise.cancelled_at
+    else:
+        ended, ended_at = None, None
+    return {
+        "number": enterprise.license_number,
+        "status": "revoked" if ended else "valid",
+        "ended": ended,
+        "revoked_at": ended_at.isoformat() if ended_at else None,
+        "name": enterprise.name,
+        "credit_code": enterprise.credit_code,
+        "entity_type": entity_type_of(enterprise.name),
+        "registered_capital": f"{enterprise.registered_capital:.2f}",
+        "legal_representative": enterprise.legal_representative_name,
+        "established_on": enterprise.registered_at.astimezone(SHENZHEN_TZ).date().isoformat(),
+        "address": enterprise.address,
+        "business_scope": enterprise.business_scope,
+        "registration_authority": registration_authority_of(enterprise.region_code),
+    }
+
+
+def licence_revoke(*, number: str, reason: str) -> bool:
+    """Revokes a licence (the company was struck off, the licence reissued); False if unknown."""
+    updated = MarketEnterprise.objects.filter(license_number=number, licence_revoked_at__isnull=True).update(
+        licence_revoked_at=timezone.now(), licence_revocation_reason=reason[:200]
+    )
+    return bool(updated) or MarketEnterprise.objects.filter(license_number=number).exists()
 
 
 # --- citizen registry (public security) -----------------------------------------------------

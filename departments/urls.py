@@ -22,6 +22,9 @@ urlpatterns = [
         name="enterprise-cancel",
     ),
     path("<str:code>/requests/<str:idempotency_key>/", views.request_detail, name="request-detail"),
+    path("<str:code>/licences/public-key/", views.licence_public_key, name="licence-public-key"),
+    path("<str:code>/licences/<str:number>/", views.licence_detail, name="licence-detail"),
+    path("<str:code>/licences/<str:number>/revoke/", views.licence_revoke, name="licence-revoke"),
     path("<str:code>/config/", views.config_detail, name="config"),
     path("<str:code>/health/", views.health, name="health"),
 ]

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from departments import services, signing
+from departments import licences, services, signing
 
 IDEMPOTENCY_KEY_MAX = 200
 # Each endpoint reads at most this many bytes of body. A work item or a lookup is a small JSON
@@ -153,6 +153,33 @@ def request_detail(request: HttpRequest, code: str, idempotency_key: str) -> Jso
     if stored is None:
         return _json({"error": "no request with this Idempotency-Key"}, status=404)
     return _json(stored)
+
+
+@department_endpoint(methods=("GET",), auth=False, only="market_regulation")
+def licence_public_key(request: HttpRequest, code: str) -> JsonResponse:
+    """The authority's published key: anyone verifies a licence's QR token with it, offline."""
+    return _json({"algorithm": "Ed25519", "public_key": licences.licence_public_key(), "encoding": "base64url"})
+
+
+@department_endpoint(methods=("GET",), only="market_regulation")
+def licence_detail(request: HttpRequest, code: str, number: str) -> JsonResponse:
+    status = services.licence_status(number=number)
+    if status is None:
+        return _json({"error": "no licence with this number"}, status=404)
+    return _json(status)
+
+
+@department_endpoint(methods=("POST",), only="market_regulation")
+def licence_revoke(request: HttpRequest, code: str, number: str) -> JsonResponse:
+    body, error = _json_body(request)
+    if error is not None:
+        return error
+    reason = body.get("reason") if isinstance(body, dict) else None
+    if not isinstance(reason, str) or not reason.strip():
+        return _json({"errors": {"reason": ["this field is required"]}}, status=400)
+    if not services.licence_revoke(number=number, reason=reason.strip()):
+        return _json({"error": "no licence with this number"}, status=404)
+    return _json(services.licence_status(number=number))
 
 
 @department_endpoint(methods=("GET", "PUT"))

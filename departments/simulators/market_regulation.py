@@ -9,9 +9,12 @@ from rest_framework import serializers
 from stdnum.cn import uscc
 from stdnum.iso7064 import mod_11_10
 
+from departments.licences import entity_type_of, licence_token_issue
 from departments.models import MarketEnterprise, MarketRegulationRequest, MarketShareholder
 from departments.simulators import Done, Outcome, Refused, Simulator, register
 from departments.simulators.common import (
+    DISTRICTS,
+    SHENZHEN_TZ,
     IdNumberField,
     application_id_field,
     employees_field,
@@ -22,6 +25,7 @@ from departments.simulators.common import (
     region_code_of,
 )
 
+CITY_AUTHORITY = "深圳市市场监督管理局"
 # Registration authority 9 (market regulation) + entity type 1 (enterprise).
 _AUTHORITY_AND_TYPE = "91"
 _ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -51,6 +55,14 @@ def credit_code_issue(*, sequence: int, region_code: str) -> str:
     """The 18-character unified social credit code for the ``sequence``-th registration."""
     head = _AUTHORITY_AND_TYPE + region_code + organization_code(sequence=sequence)
     return head + uscc.calc_check_digit(head)
+
+
+def registration_authority_of(region_code: str) -> str:
+    """The office a company is registered with: a district's branch (监管局) or the city's bureau."""
+    for _, short_name, code in DISTRICTS:
+        if code == region_code:
+            return f"{CITY_AUTHORITY}{short_name}监管局"
+    return CITY_AUTHORITY
 
 
 def license_number_issue(*, sequence: int, region_code: str) -> str:
@@ -174,7 +186,11 @@ class MarketRegulation(Simulator):
         # The codes come from the primary key, which the database hands out exactly once.
         enterprise.credit_code = credit_code_issue(sequence=enterprise.pk, region_code=region_code)
         enterprise.license_number = license_number_issue(sequence=enterprise.pk, region_code=region_code)
-        enterprise.save(update_fields=["credit_code", "license_number"])
+        established_on = now.astimezone(SHENZHEN_TZ).date()
+        enterprise.licence_token = licence_token_issue(
+            number=enterprise.license_number, credit_code=enterprise.credit_code, issued_on=established_on
+        )
+        enterprise.save(update_fields=["credit_code", "license_number", "licence_token"])
         MarketShareholder.objects.bulk_create(
             MarketShareholder(
                 enterprise=enterprise,
@@ -190,5 +206,9 @@ class MarketRegulation(Simulator):
                 "license_number": enterprise.license_number,
                 "company_name": enterprise.name,
                 "registered_at": local_iso(now),
+                "entity_type": entity_type_of(enterprise.name),
+                "established_on": established_on.isoformat(),
+                "registration_authority": registration_authority_of(region_code),
+                "licence_token": enterprise.licence_token,
             }
         )

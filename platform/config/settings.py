@@ -404,6 +404,16 @@ if _missing_department_credentials:
         DEPARTMENT_TOKENS[_code] = DEPARTMENT_TOKENS[_code] or _generated[_code]["token"]
         DEPARTMENT_SIGNING_KEYS[_code] = DEPARTMENT_SIGNING_KEYS[_code] or _generated[_code]["signing_key"]
 DEPARTMENT_TIMEOUT_SECONDS = env.float("DEPARTMENT_TIMEOUT_SECONDS", default=10.0)
+# Market regulation signs electronic business licences with this Ed25519 seed (base64 of 32
+# bytes; empty: an embedded development key). The platform verifies with the published public
+# key (LICENCE_AUTHORITY_PUBLIC_KEY, base64url; empty: fetched from the authority), and prints
+# QR codes that link to LICENCE_VERIFY_BASE_URL/verify/licence/<token>.
+DEPARTMENT_LICENCE_SIGNING_KEY = env.str("DEPARTMENT_LICENCE_SIGNING_KEY", default="")
+LICENCE_AUTHORITY_PUBLIC_KEY = env.str("LICENCE_AUTHORITY_PUBLIC_KEY", default="")
+# `make run` passes its port as ONEWINDOW_PORT, so `PORT=9000 make run` prints QR codes for 9000.
+LICENCE_VERIFY_BASE_URL = env.str(
+    "LICENCE_VERIFY_BASE_URL", default=f"http://127.0.0.1:{env.str('ONEWINDOW_PORT', default='8000')}"
+)
 # Simulator defaults; each simulator's own config row overrides them at run time.
 DEPARTMENT_LATENCY_MS = env.str("DEPARTMENT_LATENCY_MS", default="20-150")
 DEPARTMENT_FAILURE_RATE = env.float("DEPARTMENT_FAILURE_RATE", default=0.0)

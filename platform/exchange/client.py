@@ -12,6 +12,7 @@ import httpx
 from django.conf import settings
 from django.core import signals
 from django.db import close_old_connections
+from django.utils import translation
 
 _IN_PROCESS_BASE_URL = "http://departments.internal/departments/"
 
@@ -26,6 +27,8 @@ def _in_process_application(environ: dict, start_response: Callable) -> list[byt
     from config.wsgi import application
 
     captured: list = []
+    # The nested request activates its own language; the caller's must survive it.
+    language = translation.get_language()
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
@@ -34,6 +37,10 @@ def _in_process_application(environ: dict, start_response: Callable) -> list[byt
         if hasattr(response, "close"):
             response.close()
     finally:
+        if language:
+            translation.activate(language)
+        else:
+            translation.deactivate()
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
     start_response(*captured)

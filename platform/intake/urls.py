@@ -1,6 +1,7 @@
 from django.urls import path
 
 from intake import reservations, views
+from licences.views import application_licence_pdf
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,4 +11,5 @@ urlpatterns = [
     path(
         "applications/<uuid:application_id>/status.json", views.application_status_json, name="application-status-json"
     ),
+    path("applications/<uuid:application_id>/licence.pdf", application_licence_pdf, name="application-licence-pdf"),
 ]

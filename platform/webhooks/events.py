@@ -17,6 +17,7 @@ from django.db.models import TextChoices
 from django.utils import timezone
 
 from applications.models import Application, ApplicationStatus, Person, WorkItem, WorkItemStatus
+from licences.selectors import licence_number_of
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from workflow.outbox import TaskMessage, outbox_enqueue_many
 from workflow.resend import work_item_failure_kind
@@ -88,7 +89,12 @@ def _application_events(application: Application, source: str, target: str) -> l
     data = {"application_id": str(application.id), "status": target, "previous_status": source}
     events = [(EventType.APPLICATION_STATUS_CHANGED, data)]
     if target == ApplicationStatus.COMPLETED:
-        events.append((EventType.APPLICATION_COMPLETED, {**data, "credit_code": application.credit_code}))
+        completed = {
+            **data,
+            "credit_code": application.credit_code,
+            "licence_number": licence_number_of(application=application),
+        }
+        events.append((EventType.APPLICATION_COMPLETED, completed))
     elif target == ApplicationStatus.INCOMPLETE:
         failed = sorted(
             application.work_items.filter(status=WorkItemStatus.FAILED).values_list("department", flat=True)

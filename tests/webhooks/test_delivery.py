@@ -48,7 +48,9 @@ def test_every_event_of_a_completed_application_arrives_signed_and_without_perso
         "status": "completed",
         "previous_status": "dispatching",
         "credit_code": application.credit_code,
+        "licence_number": application.work_items.get(department="market_regulation").result["license_number"],
     }
+    assert re.fullmatch(r"\d{15}", completed["data"]["licence_number"])
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T.*", completed["timestamp"])
     assert len({r.headers["webhook-id"] for r in receiver.requests}) == len(receiver.requests)
     everything = b"".join(r.body for r in receiver.requests).decode()

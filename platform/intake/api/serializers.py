@@ -5,10 +5,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from applications.models import Application, Check, WorkItem
 from exchange.selectors import data_shared_with_departments
+from licences.selectors import licence_reference
 from rules.names_charset import disallowed_characters
 from workflow.resend import work_item_failure_kind
 
@@ -117,6 +119,19 @@ class WorkItemOutputSerializer(serializers.ModelSerializer):
     def get_failure(self, item: WorkItem) -> str | None:
         return work_item_failure_kind(status=item.status, error=item.error)
 
+    def to_representation(self, item: WorkItem) -> dict:
+        data = super().to_representation(item)
+        if isinstance(data.get("result"), dict) and "licence_token" in data["result"]:
+            # The licence's signed token is the application's `licence.verify_url`; a department
+            # line shows what the department decided, not the QR code's content.
+            data["result"] = {key: value for key, value in data["result"].items() if key != "licence_token"}
+        return data
+
+
+class LicenceReferenceSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    verify_url = serializers.URLField()
+
 
 class ApplicationOutputSerializer(serializers.ModelSerializer):
     checks = CheckOutputSerializer(many=True, read_only=True)
@@ -124,6 +139,9 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
     company = serializers.SerializerMethodField()
     data_shared = serializers.SerializerMethodField(help_text="Who received this application's data, and which fields.")
     corrects = serializers.UUIDField(source="corrects_id", read_only=True, allow_null=True)
+    licence = serializers.SerializerMethodField(
+        help_text="The electronic business licence once market regulation issued it: number and verify_url."
+    )
 
     class Meta:
         model = Application
@@ -133,6 +151,7 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             "status",
             "outcome",
             "credit_code",
+            "licence",
             "company",
             "created_at",
             "decided_at",
@@ -142,6 +161,10 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             "departments",
             "data_shared",
         ]
+
+    @extend_schema_field(LicenceReferenceSerializer(allow_null=True))
+    def get_licence(self, application: Application) -> dict | None:
+        return licence_reference(application=application)
 
     def get_data_shared(self, application: Application) -> list[dict]:
         return data_shared_with_departments(application_id=application.id)

@@ -2,11 +2,17 @@ from django.urls import path
 
 from intake.api.reservations import NameReservationDetailApi, NameReservationListCreateApi
 from intake.api.views import ApplicationDetailApi, ApplicationListCreateApi
+from licences.views import ApplicationLicencePdfApi
 from webhooks.views import WebhookDeliveriesApi, WebhookDetailApi, WebhookListCreateApi, WebhookRotateSecretApi
 
 urlpatterns = [
     path("applications/", ApplicationListCreateApi.as_view(), name="api-applications"),
     path("applications/<uuid:application_id>/", ApplicationDetailApi.as_view(), name="api-application-detail"),
+    path(
+        "applications/<uuid:application_id>/licence.pdf",
+        ApplicationLicencePdfApi.as_view(),
+        name="api-application-licence",
+    ),
     path("name-reservations/", NameReservationListCreateApi.as_view(), name="api-name-reservations"),
     path("name-reservations/<str:reference>/", NameReservationDetailApi.as_view(), name="api-name-reservation-detail"),
     path("webhooks/", WebhookListCreateApi.as_view(), name="api-webhooks"),

@@ -47,6 +47,8 @@
     status.dataset.status = data.status;
     document.getElementById("credit-code-box").hidden = !data.credit_code;
     document.getElementById("credit-code").textContent = data.credit_code || "";
+    document.getElementById("licence-box").hidden = !data.licence;
+    if (data.licence) document.getElementById("licence-verify").href = data.licence.verify_url;
     document.getElementById("review-box").hidden = data.status !== "manual_review";
     const checks = document.getElementById("checks"); checks.replaceChildren();
     for (const c of data.checks) {

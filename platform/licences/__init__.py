@@ -1,0 +1,1 @@
+"""The electronic business licence on the platform side: verification, the PDF, the pages."""
