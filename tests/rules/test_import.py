@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -203,17 +202,15 @@ def test_blacklist_rows_resolve_to_standard_codes(import_rows, demo) -> None:
     assert entries[1][1]["standard_version"] == 1
 
 
-def test_a_large_file_imports_quickly() -> None:
+def test_a_large_file_imports_whole() -> None:
+    # How fast is measured by bench/, not here: a timing assertion fails on a busy machine.
     import random
 
     rng = random.Random(5)
     rows = [{"name": f"深圳市测试{i}科技有限公司", "credit_code": credit_code(rng)} for i in range(20_000)]
     rows = list({row["credit_code"]: row for row in rows}.values())
-    started = time.perf_counter()
     summary = list_import(kind=ENTERPRISES, text=demo_csv(ENTERPRISES, rows), publish=True)
-    elapsed = time.perf_counter() - started
     assert summary.count == len(rows) == ListEntry.objects.count()
-    assert elapsed < 10, f"20k rows took {elapsed:.1f}s"
 
 
 def test_a_stray_quote_is_an_error_not_a_swallowed_file() -> None:
