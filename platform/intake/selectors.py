@@ -3,7 +3,8 @@ import time
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db import connection
+from django.db.models import QuerySet
 
 from accounts.models import ApiClient
 from applications.models import Application, Check, WorkItem
@@ -41,23 +42,27 @@ def application_progress_etag(*, queryset: QuerySet[Application], application_id
 
     One indexed query: the application's own timestamp and status, and the newest change among
     its checks, work items and exchange records. None when the caller may not see it.
+
+    Long polls run it on every wake-up, so it is one hand-written statement around the
+    caller's scope (compiled from a plain filter, which costs far less than the ORM's
+    subquery annotations).
     """
-    newest_check = Check.objects.filter(application=OuterRef("pk")).order_by().values("application")
-    newest_item = WorkItem.objects.filter(application=OuterRef("pk")).order_by().values("application")
-    newest_exchange = ExchangeRecord.objects.filter(application_id=OuterRef("pk")).order_by().values("application_id")
-    row = (
-        queryset.filter(id=application_id)
-        .annotate(
-            checks_changed=Subquery(newest_check.annotate(at=Max("updated_at")).values("at")),
-            items_changed=Subquery(newest_item.annotate(at=Max("updated_at")).values("at")),
-            last_exchange=Subquery(newest_exchange.annotate(last=Max("id")).values("last")),
-        )
-        .values_list("status", "updated_at", "checks_changed", "items_changed", "last_exchange")
-        .first()
-    )
+    scope_sql, scope_params = queryset.filter(id=application_id).values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_PROGRESS_ETAG_SQL.format(scope=scope_sql), scope_params)
+        row = cursor.fetchone()
     if row is None:
         return None
     return '"' + hashlib.sha256(repr(row).encode()).hexdigest()[:32] + '"'
+
+
+_PROGRESS_ETAG_SQL = (
+    "SELECT a.status, a.updated_at,"
+    f" (SELECT MAX(c.updated_at) FROM {Check._meta.db_table} c WHERE c.application_id = a.id),"
+    f" (SELECT MAX(w.updated_at) FROM {WorkItem._meta.db_table} w WHERE w.application_id = a.id),"
+    f" (SELECT MAX(e.id) FROM {ExchangeRecord._meta.db_table} e WHERE e.application_id = a.id)"
+    f" FROM {Application._meta.db_table} a WHERE a.id IN ({{scope}})"
+)
 
 
 def application_progress_wait(
