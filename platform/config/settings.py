@@ -340,6 +340,8 @@ else:
 # Work untouched for this long is re-driven by the sweeper. Longer than a department call may
 # take (DEPARTMENT_TIMEOUT_SECONDS), so that only lost work is re-driven.
 WORKFLOW_STUCK_AFTER_SECONDS = env.int("WORKFLOW_STUCK_AFTER_SECONDS", default=20)
+# Pending work whose queue still holds messages waits this long before the sweeper re-drives it.
+WORKFLOW_QUEUED_STUCK_AFTER_SECONDS = env.float("WORKFLOW_QUEUED_STUCK_AFTER_SECONDS", default=120.0)
 # Operational tables are pruned on beat: published outbox messages, and exchange records (the
 # log behind "who received my data") once the applicant no longer needs them.
 OUTBOX_RETENTION_HOURS = env.float("OUTBOX_RETENTION_HOURS", default=24.0)

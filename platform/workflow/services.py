@@ -145,7 +145,7 @@ def check_run(*, check_id: int) -> None:
         # Only the type: an exception message may quote personal data from the subject.
         _check_retry(check_id=check.pk, reason=type(error).__name__)
         return
-    _check_finish(check_id=check.pk, result=result)
+    _check_finish(claimed=check, result=result)
 
 
 def _check_claim(*, check_id: int) -> Check | None:
@@ -214,11 +214,10 @@ def _check_retry(*, check_id: int, reason: str) -> None:
         outbox_enqueue_many([check_message(check.pk, delay_seconds=retry_delay_seconds(attempt=check.attempts))])
 
 
-def _check_finish(*, check_id: int, result: engine.CheckResult) -> None:
+def _check_finish(*, claimed: Check, result: engine.CheckResult) -> None:
     with transaction.atomic():
-        check = Check.objects.only("application_id").get(pk=check_id)
-        application = _lock_application(check.application_id)
-        check = Check.objects.select_for_update().get(pk=check_id)
+        application = _lock_application(claimed.application_id)
+        check = Check.objects.select_for_update().get(pk=claimed.pk)
         if check.status != CheckStatus.RUNNING:
             return
         check.outcome = result.outcome
@@ -288,13 +287,16 @@ def review_decide(*, application: Application, decision: str, reason: str, actor
 # --- Dispatch stage -----------------------------------------------------------------------------
 
 
-def dispatch_ready(*, application: Application) -> None:
+def dispatch_ready(*, application: Application, locked_items: list[WorkItem] | None = None) -> None:
     """Schedules every pending item whose dependencies are done; fails those whose dependency failed.
 
-    Called with the application row locked. Ends the application when nothing is left:
-    `completed` when every department is done, `incomplete` when one failed for good.
+    Called with the application row locked (and its items, when the caller locked them already).
+    Ends the application when nothing is left: `completed` when every department is done,
+    `incomplete` when one failed for good.
     """
-    items = {item.department: item for item in application.work_items.select_for_update()}
+    if locked_items is None:
+        locked_items = list(application.work_items.select_for_update())
+    items = {item.department: item for item in locked_items}
     ready: list[TaskMessage] = []
     for item in items.values():
         if item.status != WorkItemStatus.PENDING or (item.next_attempt_at and item.next_attempt_at > timezone.now()):
@@ -324,13 +326,13 @@ def department_call(*, work_item_id: int) -> None:
         answer = department_submit(department=item.department, document=document, idempotency_key=item.idempotency_key)
     except DepartmentUnavailable as error:
         circuit_record(department=item.department, success=False)
-        _work_item_retry_or_fail(work_item_id=item.pk, reason=str(error), exchange=error.exchange)
+        _work_item_retry_or_fail(claimed=item, reason=str(error), exchange=error.exchange)
         return
     except DepartmentRequestRefused as error:
         answer = DepartmentAnswer(outcome="refused", result={}, reason=str(error), exchange=error.exchange)
     else:
         circuit_record(department=item.department, success=True)
-    _work_item_finish(work_item_id=item.pk, answer=answer)
+    _work_item_finish(claimed=item, answer=answer)
 
 
 def _work_item_claim(*, work_item_id: int) -> WorkItem | None:
@@ -382,7 +384,7 @@ def _work_item_claim(*, work_item_id: int) -> WorkItem | None:
             else:
                 item.save(update_fields=["attempts", "started_at", "updated_at"])
     if poisoned:
-        _work_item_give_up(work_item_id=work_item_id)
+        _work_item_give_up(claimed=item)
         return None
     return item
 
@@ -397,27 +399,38 @@ def _dependencies_done(item: WorkItem) -> bool:
     )
 
 
-def _work_item_give_up(*, work_item_id: int) -> None:
+def _lock_for_decision(claimed: WorkItem) -> tuple[Application, list[WorkItem], WorkItem]:
+    """Locks the application, then all its items (the order every decision takes), in two queries.
+
+    The fresh row of the claimed item comes back with the locked application attached, so
+    what reads `item.application` (the webhook listener) needs no query of its own.
+    """
+    application = _lock_application(claimed.application_id)
+    items = list(application.work_items.select_for_update())
+    item = next(row for row in items if row.pk == claimed.pk)
+    item.application = application
+    return application, items, item
+
+
+def _work_item_give_up(*, claimed: WorkItem) -> None:
     with transaction.atomic():
-        application = _lock_application(WorkItem.objects.only("application_id").get(pk=work_item_id).application_id)
-        item = WorkItem.objects.select_for_update().get(pk=work_item_id)
+        application, items, item = _lock_for_decision(claimed)
         if item.status in WorkItem.TERMINAL:
             return
         _work_item_fail(item, reason=f"gave up after {settings.WORKFLOW_MAX_ATTEMPTS} attempts: {item.error}")
-        dispatch_ready(application=application)
+        dispatch_ready(application=application, locked_items=items)
 
 
-def _work_item_retry_or_fail(*, work_item_id: int, reason: str, exchange: ExchangeEntry | None) -> None:
+def _work_item_retry_or_fail(*, claimed: WorkItem, reason: str, exchange: ExchangeEntry | None) -> None:
     with transaction.atomic():
-        application = _lock_application(WorkItem.objects.only("application_id").get(pk=work_item_id).application_id)
-        item = WorkItem.objects.select_for_update().get(pk=work_item_id)
+        application, items, item = _lock_for_decision(claimed)
         if exchange is not None:
             exchange_record(exchange)
         if item.status != WorkItemStatus.IN_PROGRESS:
             return
         if item.attempts >= settings.WORKFLOW_MAX_ATTEMPTS:
             _work_item_fail(item, reason=f"gave up after {item.attempts} attempts: {reason}")
-            dispatch_ready(application=application)
+            dispatch_ready(application=application, locked_items=items)
             return
         delay = retry_delay_seconds(attempt=item.attempts)
         item.error = reason[:300]
@@ -434,10 +447,9 @@ def _work_item_retry_or_fail(*, work_item_id: int, reason: str, exchange: Exchan
         outbox_enqueue_many([department_message(item, delay_seconds=delay)])
 
 
-def _work_item_finish(*, work_item_id: int, answer: DepartmentAnswer) -> None:
+def _work_item_finish(*, claimed: WorkItem, answer: DepartmentAnswer) -> None:
     with transaction.atomic():
-        application = _lock_application(WorkItem.objects.only("application_id").get(pk=work_item_id).application_id)
-        item = WorkItem.objects.select_for_update().get(pk=work_item_id)
+        application, items, item = _lock_for_decision(claimed)
         if answer.exchange is not None:
             exchange_record(answer.exchange)
         if item.status != WorkItemStatus.IN_PROGRESS:
@@ -464,7 +476,7 @@ def _work_item_finish(*, work_item_id: int, answer: DepartmentAnswer) -> None:
                 )
                 if application.name_reservation:
                     name_reservation_use(reference=application.name_reservation)
-        dispatch_ready(application=application)
+        dispatch_ready(application=application, locked_items=items)
 
 
 def _work_item_fail(item: WorkItem, *, reason: str) -> None:

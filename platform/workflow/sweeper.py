@@ -38,10 +38,15 @@ class SweepReport:
 
 def workflow_sweep(*, stuck_after: timedelta | None = None) -> SweepReport:
     stuck_after = stuck_after or timedelta(seconds=settings.WORKFLOW_STUCK_AFTER_SECONDS)
-    deadline = timezone.now() - stuck_after
+    now = timezone.now()
+    deadline = now - stuck_after
+    # Pending work whose queue still holds messages is probably waiting its turn: it is
+    # re-driven only after this longer deadline, so a backlog gains at most one duplicate per
+    # period instead of one per sweep.
+    queued_deadline = min(deadline, now - timedelta(seconds=settings.WORKFLOW_QUEUED_STUCK_AFTER_SECONDS))
     report = SweepReport(
-        checks=_sweep_checks(deadline=deadline),
-        work_items=_sweep_work_items(deadline=deadline),
+        checks=_sweep_checks(deadline=deadline, queued_deadline=queued_deadline),
+        work_items=_sweep_work_items(deadline=deadline, queued_deadline=queued_deadline),
         applications=_sweep_applications(deadline=deadline),
     )
     if report.total:
@@ -74,7 +79,7 @@ def queues_holding_messages(queues: Iterable[str]) -> set[str]:
     return holding
 
 
-def _sweep_checks(*, deadline: datetime) -> int:
+def _sweep_checks(*, deadline: datetime, queued_deadline: datetime) -> int:
     waiting_turn = CHECKS_QUEUE in queues_holding_messages([CHECKS_QUEUE])
     stuck = Check.objects.filter(
         status__in=(CheckStatus.PENDING, CheckStatus.RUNNING),
@@ -87,7 +92,7 @@ def _sweep_checks(*, deadline: datetime) -> int:
             check = Check.objects.select_for_update().get(pk=check_id)
             if check.status not in (CheckStatus.PENDING, CheckStatus.RUNNING) or check.updated_at >= deadline:
                 continue
-            if check.status == CheckStatus.PENDING and waiting_turn:
+            if check.status == CheckStatus.PENDING and waiting_turn and check.updated_at >= queued_deadline:
                 continue
             if check.status == CheckStatus.RUNNING:
                 # A running check this old lost its worker: its attempt is counted, run it again.
@@ -99,7 +104,7 @@ def _sweep_checks(*, deadline: datetime) -> int:
     return count
 
 
-def _sweep_work_items(*, deadline: datetime) -> int:
+def _sweep_work_items(*, deadline: datetime, queued_deadline: datetime) -> int:
     now = timezone.now()
     stuck = WorkItem.objects.filter(
         status__in=(WorkItemStatus.PENDING, WorkItemStatus.IN_PROGRESS),
@@ -126,7 +131,11 @@ def _sweep_work_items(*, deadline: datetime) -> int:
                     continue
                 if item.next_attempt_at and item.next_attempt_at > now:
                     continue
-                if item.status == WorkItemStatus.PENDING and department_queue(item.department) in waiting_turn:
+                if (
+                    item.status == WorkItemStatus.PENDING
+                    and department_queue(item.department) in waiting_turn
+                    and item.updated_at >= queued_deadline
+                ):
                     continue
                 if item.status == WorkItemStatus.IN_PROGRESS:
                     # Safe to repeat: the department replays its original answer for the same key.

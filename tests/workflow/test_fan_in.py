@@ -84,12 +84,16 @@ def test_concurrent_last_checks_decide_exactly_once(libraries, citizens):
 def test_the_sweeper_re_drives_a_check_whose_worker_died(libraries, citizens):
     from datetime import timedelta
 
+    from config.celery_app import app as celery_app
     from workflow.models import OutboxMessage
 
     application = _submit(application_document())
     stuck = application.checks.first()
     Check.objects.filter(pk=stuck.pk).update(status=CheckStatus.RUNNING, attempts=1)
+    # Every message is lost: none in the outbox, none in the broker's queue.
     OutboxMessage.objects.all().delete()
+    with celery_app.connection_for_write() as broker:
+        broker.default_channel.queue_purge("checks")
 
     report = workflow_sweep(stuck_after=timedelta(seconds=-1))
 
