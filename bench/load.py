@@ -81,7 +81,7 @@ class Client:
         response = self.http.post("/api/v1/applications/", json=body, headers={"Idempotency-Key": str(uuid.uuid4())})
         response.raise_for_status()
         self.requests += 1
-        application, etag = response.json(), None
+        application, etag = response.json(), response.headers.get("ETag")
         while application["status"] not in TERMINAL:
             if etag is None:
                 time.sleep(self.poll_seconds)

@@ -56,6 +56,16 @@ def test_an_unchanged_application_answers_304_and_a_change_gives_a_new_etag(api_
     assert changed.json()["checks"][0]["status"] == "done"
 
 
+def test_the_submit_answer_carries_the_etag_a_long_poll_can_start_from(api_client_for, libraries):
+    client = api_client_for("portal")
+    created = client.post("/api/v1/applications/", application_document(), content_type="application/json")
+    assert created.status_code == 201
+
+    again = client.get(f"/api/v1/applications/{created.json()['id']}/", HTTP_IF_NONE_MATCH=created.headers["ETag"])
+
+    assert again.status_code == 304
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_long_poll_answers_when_the_application_changes(api_client_for, libraries, citizens):
     client = api_client_for("portal")

@@ -50,12 +50,15 @@ class ApplicationListCreateApi(APIView):
             )
         except IdempotencyConflict as conflict:
             return Response({"message": str(conflict)}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
-        application = application_with_progress(
-            queryset=applications_for_client(client=request.user), application_id=result.application.id
-        )
+        queryset = applications_for_client(client=request.user)
+        # Read before the document, as GET does: a change in between makes the client's next long
+        # poll answer at once, never miss it. With it, a client can long-poll right away.
+        etag = application_progress_etag(queryset=queryset, application_id=result.application.id)
+        application = application_with_progress(queryset=queryset, application_id=result.application.id)
         return Response(
             ApplicationOutputSerializer(application).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+            headers={"ETag": etag},
         )
 
 
