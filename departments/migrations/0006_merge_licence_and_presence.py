@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('departments', '0005_citizen_photos_and_carrier'),
-        ('departments', '0005_electronic_business_licence'),
+        ("departments", "0005_citizen_photos_and_carrier"),
+        ("departments", "0005_electronic_business_licence"),
     ]
 
-    operations = [
-    ]
+    operations = []
