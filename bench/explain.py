@@ -89,7 +89,7 @@ def main() -> None:
 
 
 def _etag_sql(sample: Application) -> str:
-    # The ETag query as the ORM builds it (application_progress_etag), with its parameters inlined.
+    # The ETag statement as application_progress_etag runs it, with its parameters inlined.
     captured: list[str] = []
     with connection.execute_wrapper(
         lambda execute, sql, params, many, context: (
