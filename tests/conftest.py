@@ -107,16 +107,32 @@ def citizens(db: None) -> None:
 
 
 @pytest.fixture
-def api_client_for(db: None) -> Callable[[str], APIClient]:
+def api_client_for(db: None) -> Callable[..., APIClient]:
+    """An API client for an integrator. Trusted to attest presence unless asked otherwise, so that
+    the suites about the pipeline measure the pipeline; the proof-of-presence suites (tests/identity)
+    ask for an untrusted one, as every real client is by default."""
     from accounts.services import api_client_create
 
-    def make(name: str) -> APIClient:
-        _, key = api_client_create(name=name)
+    def make(name: str, *, attests_presence: bool = True) -> APIClient:
+        _, key = api_client_create(name=name, attests_presence=attests_presence)
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return client
 
     return make
+
+
+def trusted_channel() -> object:
+    """The API client that attests presence for applications the tests submit directly
+    (`application_submit(..., presence_attested_by=trusted_channel())`): a service hall that
+    verified the people in person, so the checks start at once."""
+    from accounts.models import ApiClient
+
+    client, _ = ApiClient.objects.get_or_create(
+        name="test-service-hall",
+        defaults={"key_prefix": "hall", "key_hash": ApiClient.hash_key("test-service-hall"), "attests_presence": True},
+    )
+    return client
 
 
 def database_url_for_workers() -> str:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("review/", include("review.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("identity.urls")),
     path("", include("intake.urls")),
 ]
 
