@@ -135,6 +135,28 @@ def trusted_channel() -> object:
     return client
 
 
+def everyone_verified(application: object) -> None:
+    """Every principal of a waiting application has verified (code, face, consent), as their own
+    pages would record it, and the checks start. For suites about what happens after presence;
+    tests/identity drives the real steps against the simulated carrier and public security."""
+    from django.utils import timezone
+
+    from identity.models import Verification
+    from identity.services import presence_advance
+
+    now = timezone.now()
+    Verification.objects.filter(application=application).update(
+        status="verified",
+        code_verified_at=now,
+        face_outcome="match",
+        face_distance=0.3,
+        face_threshold=0.6,
+        consented_at=now,
+        verified_at=now,
+    )
+    presence_advance(application_id=application.pk)
+
+
 def database_url_for_workers() -> str:
     """The URL of the database this test session uses (the test database, not the real one)."""
     db = connection.settings_dict

@@ -49,3 +49,10 @@ def sms_inbox(*, phone: str, limit: int = 20) -> list[SmsMessage]:
     from exchange import presence
 
     return presence.sms_inbox(phone=phone, limit=limit)
+
+
+def registry_photo(*, id_number: str) -> bytes | None:
+    """The citizen's registry photo, for a reviewer's side-by-side comparison; None without one."""
+    from exchange import presence
+
+    return presence.registry_photo(id_number=id_number)

@@ -685,7 +685,8 @@ def presence_lapse_overdue(*, now: object | None = None, limit: int = 500) -> in
 def selfies_erase_on_decision(row: object, source: str, target: str) -> None:
     """Transition listener: a decided face review erases the selfies kept for it."""
     if isinstance(row, Application) and source == ApplicationStatus.MANUAL_REVIEW:
-        erased = Verification.objects.filter(application_id=row.pk).exclude(selfie="").update(selfie="")
+        # An encrypted field cannot be compared in SQL: a kept selfie is one awaiting a face review.
+        erased = Verification.objects.filter(application_id=row.pk, face_outcome=FaceOutcome.REVIEW).update(selfie="")
         if erased:
             audit_record(action="verification.selfies_erased", application_id=row.pk, count=erased)
 

@@ -7,7 +7,7 @@ from accounts.services import user_create_with_role
 from applications.models import Application
 from intake.api.serializers import ApplicationInputSerializer
 from intake.services import application_submit
-from tests.conftest import CLEAN_PERSON, application_document, trusted_channel
+from tests.conftest import CLEAN_PERSON, application_document, everyone_verified, trusted_channel
 from workflow.models import OutboxMessage
 from workflow.services import check_run
 
@@ -69,6 +69,12 @@ def test_the_corrected_application_is_linked_and_checked_again(client, founder, 
     assert response.status_code == 302
     new = Application.objects.exclude(pk=old.pk).get()
     assert new.corrects == old
+    # The applicant verifies in the same flow, on their own verification page; then it is checked.
+    assert response["Location"].startswith("/verify/")
+    assert new.status == "awaiting_verification"
+    assert not OutboxMessage.objects.filter(task="workflow.run_check").exists()
+    everyone_verified(new)
+    new.refresh_from_db()
     assert new.status == "checking"
     assert OutboxMessage.objects.filter(task="workflow.run_check").count() == 4
 
