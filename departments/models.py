@@ -144,8 +144,27 @@ class EncryptedJSONField(models.TextField):
         return None
 
 
+class EncryptedBinaryField(models.BinaryField):
+    """Bytes (a picture) stored as one Fernet token under the departments' key."""
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        return _keyring(pii_keys()).encrypt(bytes(value))
+
+    def from_db_value(self, value: Any, expression: Any, connection: BaseDatabaseWrapper) -> Any:
+        return None if value is None else _keyring(pii_keys()).decrypt(bytes(value))
+
+    def get_lookup(self, lookup_name: str) -> type[Lookup] | None:
+        return super().get_lookup(lookup_name) if lookup_name == "isnull" else None
+
+
 class IdNumberIndexField(models.CharField):
-    """The blind index of the ID number in field ``source``, recomputed on every save."""
+    """The blind index of the ID number in field ``source``, recomputed on every save.
+
+    A phone number has the same index (the keyed digest of its stripped, upper-cased text), so the
+    carrier's phone columns use this field too.
+    """
 
     def __init__(self, *args: Any, source: str, **kwargs: Any) -> None:
         self.source = source
@@ -191,6 +210,7 @@ DEPARTMENT_CHOICES = [
     ("social_security", "社保 social security"),
     ("housing_fund", "公积金 housing fund"),
     ("bank", "银行 bank"),
+    ("carrier", "运营商 mobile carrier"),
 ]
 
 
@@ -412,6 +432,21 @@ class Citizen(models.Model):
         return mask_id_number(self.id_number)
 
 
+class CitizenPhoto(models.Model):
+    """The citizen's registry photo (the ID card portrait), encrypted at rest."""
+
+    citizen = models.OneToOneField(Citizen, on_delete=models.CASCADE, related_name="photo")
+    image = EncryptedBinaryField()
+    content_type = models.CharField(max_length=20)  # image/jpeg | image/png
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "citizen photo"
+
+    def __str__(self) -> str:
+        return f"photo of {self.citizen}"
+
+
 class SealOrder(models.Model):
     application_id = models.CharField(max_length=64)
     order_number = models.CharField(max_length=32, unique=True, null=True, blank=True)
@@ -496,3 +531,38 @@ class BankAppointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appointment_number} {self.branch}"
+
+
+# --- mobile carrier -------------------------------------------------------------------------
+class CarrierSubscriber(models.Model):
+    """Who each phone number is registered to (手机号实名登记): the carrier's own register."""
+
+    phone = EncryptedTextField(blind_index="phone_index")
+    phone_index = IdNumberIndexField(source="phone", unique=True)
+    name = models.CharField(max_length=64)
+    id_number = EncryptedTextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "carrier subscriber"
+
+    def __str__(self) -> str:
+        return mask_phone(self.phone)
+
+
+class CarrierMessage(models.Model):
+    """An SMS the carrier delivered, in the simulated phone's inbox. The text holds one-time codes
+    and the phone number is personal data: both encrypted."""
+
+    phone = EncryptedTextField(blind_index="phone_index")
+    phone_index = IdNumberIndexField(source="phone")
+    text = EncryptedTextField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "carrier SMS message"
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["phone_index", "-sent_at"], name="departments_sms_inbox")]
+
+    def __str__(self) -> str:
+        return f"SMS to {mask_phone(self.phone)}"

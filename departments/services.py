@@ -25,8 +25,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from departments import carrier, faces
 from departments.models import (
     Citizen,
+    CitizenPhoto,
     DepartmentConfig,
     ProcessedRequest,
     SeenNonce,
@@ -47,10 +49,18 @@ logger = logging.getLogger(__name__)
 LATENCY_MS_LIMIT = 60_000
 CITIZEN_STATUSES = ("valid", "revoked", "deceased")
 CITIZEN_COLUMNS = ("id_number", "name", "phone", "status")
+CITIZEN_PHOTO_COLUMN = "photo"
 
 
 def department_exists(*, department: str) -> bool:
+    """A department that takes work items (the six that file a company)."""
     return department in settings.DEPARTMENT_CODES and simulator_get(code=department) is not None
+
+
+def system_exists(*, system: str) -> bool:
+    """Any simulated system served here: the departments, and the carrier, which takes no work
+    items but has its own endpoints, token and signing key."""
+    return department_exists(department=system) or system in settings.SIMULATED_SYSTEM_CODES
 
 
 def token_is_valid(*, department: str, authorization: str) -> bool:
@@ -325,24 +335,56 @@ class CitizenImportRejected(Exception):
         self.errors = errors
 
 
-def _citizen_rows(*, csv_text: str) -> tuple[list[Citizen], list[dict[str, Any]]]:
-    """Parse and check every row; messages carry physical line numbers and masked values."""
+@dataclass
+class _CitizenRows:
+    citizens: list[Citizen] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    # ID number -> (picture bytes, content type), for the rows that name a photo.
+    photos: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+
+
+def _photo_problem(*, path: str, photos: dict[str, bytes] | None) -> tuple[str | None, tuple[bytes, str] | None]:
+    """Why the row's photo cannot be stored (None when it can), and the photo itself.
+
+    The path is not repeated in the message: registry photos are often named after the ID number.
+    """
+    if photos is None or path not in photos:
+        return "the photo file does not exist or was not sent / 照片文件不存在", None
+    data = photos[path]
+    try:
+        image_format = faces.image_check(data)
+    except faces.ImageInvalid as exc:
+        return f"photo: {exc}", None
+    return None, (data, "image/jpeg" if image_format == "JPEG" else "image/png")
+
+
+def _citizen_rows(*, csv_text: str, photos: dict[str, bytes] | None = None) -> _CitizenRows:
+    """Parse and check every row; messages carry physical line numbers and masked values.
+
+    The optional ``photo`` column names a file among ``photos`` (paths as written in the CSV).
+    """
+    rows = _CitizenRows()
+    errors = rows.errors
     errors: list[dict[str, Any]] = []
     reader = csv.reader(io.StringIO(csv_text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
-        return [], [{"line": 1, "message": "the file is empty; expected a header row / 文件为空"}]
+        errors.append({"line": 1, "message": "the file is empty; expected a header row / 文件为空"})
+        return rows
     except csv.Error as exc:
-        return [], [{"line": 1, "message": f"unreadable CSV: {exc}"}]
+        errors.append({"line": 1, "message": f"unreadable CSV: {exc}"})
+        return rows
     columns = [name.strip().lower() for name in header]
     missing = [name for name in CITIZEN_COLUMNS if name not in columns]
     if missing:
-        return [], [{"line": 1, "message": f"missing columns / 缺少列: {', '.join(missing)}"}]
+        errors.append({"line": 1, "message": f"missing columns / 缺少列: {', '.join(missing)}"})
+        return rows
     position = {name: columns.index(name) for name in CITIZEN_COLUMNS}
+    photo_position = columns.index(CITIZEN_PHOTO_COLUMN) if CITIZEN_PHOTO_COLUMN in columns else None
     width = max(position.values()) + 1
 
-    citizens: list[Citizen] = []
+    citizens = rows.citizens
     first_line_of: dict[str, int] = {}
     last_line = reader.line_num
     while True:
@@ -385,23 +427,40 @@ def _citizen_rows(*, csv_text: str) -> tuple[list[Citizen], list[dict[str, Any]]
             problems.append(f"{phone_problem} ({mask_phone(phone)})")
         if status not in CITIZEN_STATUSES:
             problems.append("status must be valid, revoked or deceased / 状态应为 valid、revoked 或 deceased")
+        photo_path = (
+            record[photo_position].strip() if photo_position is not None and photo_position < len(record) else ""
+        )
+        photo = None
+        if photo_path:
+            photo_problem, photo = _photo_problem(path=photo_path, photos=photos)
+            if photo_problem:
+                problems.append(photo_problem)
         if problems:
             errors.extend({"line": line, "message": problem} for problem in problems)
         if not id_problem:
             first_line_of.setdefault(id_number, line)
         if not problems:
             citizens.append(Citizen(id_number=id_number, name=name, phone=phone, status=status))
+            if photo is not None:
+                rows.photos[id_number] = photo
     if not citizens and not errors:
         errors.append({"line": 2, "message": "the file has no data rows / 文件没有数据行"})
-    return citizens, errors
+    return rows
 
 
-def citizens_import(*, csv_text: str) -> int:
+def citizens_import(*, csv_text: str, photos: dict[str, bytes] | None = None) -> int:
     """Upsert the citizens of a CSV by ID number, all rows or none. Raises
-    ``CitizenImportRejected`` listing every bad row."""
-    citizens, errors = _citizen_rows(csv_text=csv_text)
-    if errors:
-        raise CitizenImportRejected(errors)
+    ``CitizenImportRejected`` listing every bad row.
+
+    A row with a ``photo`` replaces that citizen's registry photo (``photos`` maps the paths the
+    CSV names to the files' bytes); a row without one keeps the photo the citizen has. Each phone
+    is registered with the mobile carrier as held in that citizen's name; when two rows give the
+    same phone, the later row holds it, as when a carrier reassigns a number.
+    """
+    rows = _citizen_rows(csv_text=csv_text, photos=photos)
+    if rows.errors:
+        raise CitizenImportRejected(rows.errors)
+    citizens = rows.citizens
     with transaction.atomic():
         # One INSERT ... ON CONFLICT per batch: 100k rows are a few dozen statements. The blind
         # index is the unique key (bulk_create computes it through the field's pre_save).
@@ -412,8 +471,55 @@ def citizens_import(*, csv_text: str) -> int:
             unique_fields=["id_number_index"],
             update_fields=["name", "phone", "status", "updated_at"],
         )
-    logger.info("department=public_security imported %d citizens", len(citizens))
+        if rows.photos:
+            _citizen_photos_store(photos=rows.photos)
+        carrier.subscribers_register(
+            subscribers=[(citizen.phone, citizen.name, citizen.id_number) for citizen in citizens]
+        )
+    logger.info("department=public_security imported %d citizens (%d photos)", len(citizens), len(rows.photos))
     return len(citizens)
+
+
+def _citizen_photos_store(*, photos: dict[str, tuple[bytes, str]]) -> None:
+    indexes = {id_number_index(id_number): id_number for id_number in photos}
+    ids = dict(Citizen.objects.filter(id_number_index__in=list(indexes)).values_list("id_number_index", "id"))
+    CitizenPhoto.objects.bulk_create(
+        [
+            CitizenPhoto(citizen_id=ids[index], image=photos[id_number][0], content_type=photos[id_number][1])
+            for index, id_number in indexes.items()
+        ],
+        batch_size=200,
+        update_conflicts=True,
+        unique_fields=["citizen"],
+        update_fields=["image", "content_type", "updated_at"],
+    )
+
+
+class FaceImageRejected(Exception):
+    def __init__(self, message: str, *, problem: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
+def citizen_face_compare(*, id_number: str, selfie: bytes) -> faces.Comparison:
+    """Compare a selfie with the registry photo of ``id_number``; the selfie is not kept.
+
+    An unknown ID number, or a citizen without a photo, is ``no_photo``. Raises
+    ``FaceImageRejected`` for a selfie that is not a JPEG or PNG image or is too large.
+    """
+    photo = (
+        CitizenPhoto.objects.filter(citizen__id_number_index=id_number_index(id_number))
+        .values_list("image", flat=True)
+        .first()
+    )
+    try:
+        # The photo column decrypts as it is read (EncryptedBinaryField).
+        comparison = faces.faces_compare(registry_photo=bytes(photo) if photo else None, selfie=selfie)
+    except faces.ImageInvalid as exc:
+        raise FaceImageRejected(str(exc), problem=exc.problem) from None
+    # The outcome and distance only: no number, no name, no picture.
+    logger.info("department=public_security face comparison: %s", comparison.outcome)
+    return comparison
 
 
 # --- market regulation: the enterprise register -----------------------------------------------

@@ -15,6 +15,10 @@ urlpatterns = [
         views.citizens_import,
         name="citizens-import",
     ),
+    path("<str:code>/citizens/face-compare/", views.citizen_face_compare, name="citizen-face-compare"),
+    path("<str:code>/subscribers/verify/", views.carrier_subscriber_verify, name="carrier-subscriber-verify"),
+    path("<str:code>/sms/send/", views.carrier_sms_send, name="carrier-sms-send"),
+    path("<str:code>/sms/inbox/", views.carrier_sms_inbox, name="carrier-sms-inbox"),
     path("<str:code>/requests/", views.request_create, name="request-create"),
     path(
         "<str:code>/enterprises/<str:credit_code>/cancel/",

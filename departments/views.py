@@ -1,6 +1,8 @@
 """HTTP face of the department simulators: JSON in and out, bearer tokens, no sessions, no CSRF
 (the callers are systems, not browsers). The work is done in ``departments.services``."""
 
+import base64
+import binascii
 import json
 from collections.abc import Callable
 from functools import wraps
@@ -8,8 +10,10 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from rest_framework import serializers
 
-from departments import services, signing
+from departments import carrier, faces, services, signing
+from departments.simulators.common import IdNumberField, MobileField, person_name_field
 
 IDEMPOTENCY_KEY_MAX = 200
 # Each endpoint reads at most this many bytes of body. A work item or a lookup is a small JSON
@@ -17,6 +21,9 @@ IDEMPOTENCY_KEY_MAX = 200
 JSON_BODY_MAX_BYTES = 1024 * 1024
 SMALL_BODY_MAX_BYTES = 64 * 1024
 IMPORT_BODY_MAX_BYTES = 64 * 1024 * 1024
+# A selfie travels base64-encoded in JSON. The limit is well above the picture limit (5 MB), so an
+# oversized picture (a 20 MB phone photo) still gets its clear 400 rather than a bare 413.
+FACE_COMPARE_BODY_MAX_BYTES = 32 * 1024 * 1024
 
 View = Callable[..., JsonResponse]
 
@@ -49,7 +56,7 @@ def department_endpoint(
         @csrf_exempt
         @wraps(view)
         def wrapper(request: HttpRequest, code: str, **kwargs: Any) -> JsonResponse:
-            if not services.department_exists(department=code) or (only is not None and code != only):
+            if not services.system_exists(system=code) or (only is not None and code != only):
                 return _json({"error": "unknown department"}, status=404)
             if request.method not in methods:
                 return _json({"error": "method not allowed"}, status=405, headers={"Allow": ", ".join(methods)})
@@ -130,6 +137,8 @@ def _json_body(request: HttpRequest) -> tuple[Any, JsonResponse | None]:
 
 @department_endpoint(methods=("POST",), body_limit=JSON_BODY_MAX_BYTES)
 def request_create(request: HttpRequest, code: str) -> JsonResponse:
+    if not services.department_exists(department=code):
+        return _json({"error": "this system takes no work items"}, status=404)
     key = request.headers.get("Idempotency-Key", "").strip()
     if not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX:
         return _json(
@@ -149,6 +158,8 @@ def request_create(request: HttpRequest, code: str) -> JsonResponse:
 @department_endpoint(methods=("GET",))
 def request_detail(request: HttpRequest, code: str, idempotency_key: str) -> JsonResponse:
     """The answer stored under a key, so a caller told 409 can learn what it was first answered."""
+    if not services.department_exists(department=code):
+        return _json({"error": "this system takes no work items"}, status=404)
     stored = services.request_stored(department=code, idempotency_key=idempotency_key)
     if stored is None:
         return _json({"error": "no request with this Idempotency-Key"}, status=404)
@@ -194,19 +205,146 @@ def citizen_verify(request: HttpRequest, code: str) -> JsonResponse:
 
 @department_endpoint(methods=("POST",), only="public_security", body_limit=IMPORT_BODY_MAX_BYTES)
 def citizens_import(request: HttpRequest, code: str) -> JsonResponse:
+    """The CSV as the body (``text/csv``), or, with registry photos, a JSON object
+    ``{"csv": "<the CSV text>", "photos": {"<path as in the photo column>": "<base64>"}}``."""
     raw = _raw_body(request)
+    photos: dict[str, bytes] | None = None
+    if request.content_type == "application/json":
+        body, error = _json_body(request)
+        if error is not None:
+            return error
+        if not isinstance(body, dict) or not isinstance(body.get("csv"), str):
+            return _json(
+                {"errors": [{"line": 0, "message": 'expected {"csv": text, "photos": {path: base64}}'}]}, status=400
+            )
+        given = body.get("photos") or {}
+        if not isinstance(given, dict) or not all(isinstance(value, str) for value in given.values()):
+            return _json({"errors": [{"line": 0, "message": "photos must map paths to base64 text"}]}, status=400)
+        photos = {str(path): _base64_or_empty(value) for path, value in given.items()}
+        text = body["csv"].removeprefix("\ufeff")
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            return _json(
+                {"errors": [{"line": line, "message": "the file is not UTF-8 text / 文件不是UTF-8编码"}]}, status=400
+            )
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return _json(
-            {"errors": [{"line": line, "message": "the file is not UTF-8 text / 文件不是UTF-8编码"}]}, status=400
-        )
-    try:
-        imported = services.citizens_import(csv_text=text)
+        imported = services.citizens_import(csv_text=text, photos=photos)
     except services.CitizenImportRejected as exc:
         return _json({"errors": exc.errors}, status=400)
     return _json({"imported": imported})
+
+
+def _base64_or_empty(value: str) -> bytes:
+    """Decoded bytes; text that is not base64 becomes no bytes, which is then "not an image"."""
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def _required_strings(body: Any, names: tuple[str, ...]) -> dict[str, list[str]]:
+    if not isinstance(body, dict):
+        return {"body": ["expected a JSON object"]}
+    return {
+        name: ["this field is required"]
+        for name in names
+        if not isinstance(body.get(name), str) or not body[name].strip()
+    }
+
+
+@department_endpoint(methods=("POST",), only="public_security", body_limit=FACE_COMPARE_BODY_MAX_BYTES)
+def citizen_face_compare(request: HttpRequest, code: str) -> JsonResponse:
+    """``{"id_number", "image": base64 JPEG or PNG}`` -> ``{"outcome", "distance", "threshold"}``.
+
+    The selfie is compared in memory and dropped: it is neither stored nor logged.
+    """
+    body, error = _json_body(request)
+    if error is not None:
+        return error
+    errors = _required_strings(body, ("id_number", "image"))
+    if errors:
+        return _json({"errors": errors}, status=400)
+    try:
+        image = base64.b64decode(body["image"], validate=True)
+    except (binascii.Error, ValueError):
+        return _json(
+            {"errors": {"image": ["the image is not base64 / 图像不是 base64 编码"]}, "problem": "not_image"},
+            status=400,
+        )
+    try:
+        comparison = services.citizen_face_compare(id_number=body["id_number"], selfie=image)
+    except services.FaceImageRejected as exc:
+        return _json({"errors": {"image": [str(exc)]}, "problem": exc.problem}, status=400)
+    return _json(
+        {
+            "outcome": comparison.outcome,
+            "distance": comparison.distance,
+            "threshold": faces.MATCH_THRESHOLD,
+            "review_from": faces.REVIEW_FROM,
+        }
+    )
+
+
+# --- the mobile carrier -----------------------------------------------------------------------
+class _ThreeFactorInput(serializers.Serializer):
+    phone = MobileField()
+    name = person_name_field()
+    id_number = IdNumberField()
+
+
+class _SmsInput(serializers.Serializer):
+    phone = MobileField()
+    text = serializers.CharField(max_length=carrier.SMS_MAX_CHARACTERS, trim_whitespace=False)
+
+
+class _InboxInput(serializers.Serializer):
+    phone = MobileField()
+    limit = serializers.IntegerField(min_value=1, max_value=carrier.INBOX_MAX, default=20)
+
+
+def _validated(serializer_class: type[serializers.Serializer], request: HttpRequest) -> tuple[Any, JsonResponse | None]:
+    body, error = _json_body(request)
+    if error is not None:
+        return None, error
+    if not isinstance(body, dict):
+        return None, _json({"errors": {"body": ["expected a JSON object"]}}, status=400)
+    serializer = serializer_class(data=body)
+    if not serializer.is_valid():
+        # DRF's messages name the rule, never the value given.
+        return None, _json({"errors": {k: [str(m) for m in v] for k, v in serializer.errors.items()}}, status=400)
+    return serializer.validated_data, None
+
+
+@department_endpoint(methods=("POST",), only="carrier")
+def carrier_subscriber_verify(request: HttpRequest, code: str) -> JsonResponse:
+    """Three-factor check: ``{"phone", "name", "id_number"}`` -> ``{"matches", "reason"}``."""
+    data, error = _validated(_ThreeFactorInput, request)
+    if error is not None:
+        return error
+    verdict = carrier.subscriber_verify(phone=data["phone"], name=data["name"], id_number=data["id_number"])
+    return _json({"matches": verdict.matches, "reason": verdict.reason})
+
+
+@department_endpoint(methods=("POST",), only="carrier")
+def carrier_sms_send(request: HttpRequest, code: str) -> JsonResponse:
+    data, error = _validated(_SmsInput, request)
+    if error is not None:
+        return error
+    carrier.sms_deliver(phone=data["phone"], text=data["text"])
+    return _json({"delivered": True}, status=202)
+
+
+@department_endpoint(methods=("POST",), only="carrier")
+def carrier_sms_inbox(request: HttpRequest, code: str) -> JsonResponse:
+    """A phone's latest messages, newest first. POST, so that the number stays out of the URL."""
+    data, error = _validated(_InboxInput, request)
+    if error is not None:
+        return error
+    messages = carrier.sms_inbox(phone=data["phone"], limit=data["limit"])
+    return _json({"messages": [{"sent_at": message.sent_at.isoformat(), "text": message.text} for message in messages]})
 
 
 @department_endpoint(methods=("POST",), only="market_regulation")

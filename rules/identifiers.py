@@ -7,9 +7,11 @@ applicant or administrator can act on, in Chinese and English, with the ID numbe
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 
 from stdnum import exceptions as stdnum_errors
+from stdnum import numdb
 from stdnum.cn import ric, uscc
 
 from rules.privacy import mask_id_number
@@ -41,15 +43,45 @@ def canonical_id_number(value: str) -> str:
     return ric.compact(value)
 
 
+_CHINA = datetime.timezone(datetime.timedelta(hours=8))
+
+
+@functools.lru_cache(maxsize=8192)
+def region_code_known(code: str) -> bool:
+    """Whether ``code`` (six digits) was a county-level division code (GB/T 2260) in any period.
+
+    python-stdnum ships the code history in ``stdnum/cn/loc.dat``, each county with the years it
+    was assigned (``[1992-]浦东新区``). ``ric.validate`` also demands that the code was assigned
+    in the birth year, which refuses genuine numbers: a number carries the code of the place and
+    time it was issued, and numbers were re-issued after districts were created (a person born in
+    1988 can hold a Pudong New Area 310115 number). So any period will do. Cached per code: a
+    bulk import asks about the same few thousand codes again and again.
+    """
+    if len(code) != 6 or not code.isdigit() or not code.isascii():
+        return False
+    info = {key: value for _part, props in numdb.get("cn/loc").info(code) for key, value in props.items()}
+    return bool(info.get("county"))
+
+
+def id_number_birth_date(number: str) -> datetime.date | None:
+    """The birth date of a canonical 18-character number; None when it is no real date or lies in
+    the future (in China's time zone, where the numbers are issued)."""
+    try:
+        born = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+    today = datetime.datetime.now(datetime.UTC).astimezone(_CHINA).date()
+    return born if born <= today else None
+
+
 def validate_id_number(value: str) -> str:
     """Return the canonical ID number or raise IdentifierInvalid (whose message is masked).
 
-    Checked: length, digits, the ISO 7064 MOD 11-2 check character and a real birth date. Not
-    checked: whether the region code existed in the birth year, which ``ric.validate`` also
-    demands. A resident keeps the code of the place where the number was first issued, which
-    may be younger than the person, so that test refuses genuine numbers (and python-stdnum
-    raises a bare KeyError on some codes). The citizen registry is the authority on whether a
-    number exists; this check only catches typing mistakes before asking it.
+    The hard rules: length, digits, the ISO 7064 MOD 11-2 check character, a real birth date not
+    in the future, and a region code that exists in some period (``region_code_known``: not
+    necessarily in the birth year). The citizen registry is the authority on whether a number
+    exists; this check only catches typing mistakes before asking it. The public-security
+    simulator applies the same rules (``departments.validation.id_number_problem``).
     """
     number = canonical_id_number(value)
     masked = mask_id_number(number)
@@ -63,14 +95,18 @@ def validate_id_number(value: str) -> str:
         raise IdentifierInvalid(
             f"ID number {masked} has a wrong check digit", f"身份证号码 {masked} 校验位错误", "checksum"
         )
-    try:
-        datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
+    if id_number_birth_date(number) is None:
         raise IdentifierInvalid(
             f"ID number {masked} has an invalid birth date",
             f"身份证号码 {masked} 的出生日期无效",
             "component",
-        ) from None
+        )
+    if not region_code_known(number[:6]):
+        raise IdentifierInvalid(
+            f"ID number {masked} has a region code that never existed",
+            f"身份证号码 {masked} 的地区码不存在",
+            "component",
+        )
     return number
 
 

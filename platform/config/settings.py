@@ -392,6 +392,9 @@ CELERY_BEAT_SCHEDULE["verification-lapse"] = {
 
 # --- Departments ----------------------------------------------------------------------------
 DEPARTMENT_CODES = ["market_regulation", "tax", "public_security", "social_security", "housing_fund", "bank"]
+# Simulated systems the platform calls that take no part in filing an application: the mobile
+# carrier (three-factor check of a phone number, SMS). Keyed and signed like the departments.
+SIMULATED_SYSTEM_CODES = [*DEPARTMENT_CODES, "carrier"]
 # Where the platform reaches the department systems. Empty means "in-process": HTTP requests
 # are served by this same Django application through httpx's WSGI transport (used by CLI
 # dry-runs when no server is running). make run and docker-compose set a real URL.
@@ -403,9 +406,9 @@ DEPARTMENTS_EMBEDDED = env.bool("DEPARTMENTS_EMBEDDED", default=True)
 # the embedded default generates random ones once per install, kept in
 # VAR_DIR/department-credentials.json (mode 0600) and shared by every process, so that none can be
 # derived from the source.
-DEPARTMENT_TOKENS = {code: env.str(f"DEPARTMENT_TOKEN_{code.upper()}", default="") for code in DEPARTMENT_CODES}
+DEPARTMENT_TOKENS = {code: env.str(f"DEPARTMENT_TOKEN_{code.upper()}", default="") for code in SIMULATED_SYSTEM_CODES}
 DEPARTMENT_SIGNING_KEYS = {
-    code: env.str(f"DEPARTMENT_SIGNING_KEY_{code.upper()}", default="") for code in DEPARTMENT_CODES
+    code: env.str(f"DEPARTMENT_SIGNING_KEY_{code.upper()}", default="") for code in SIMULATED_SYSTEM_CODES
 }
 _missing_department_credentials = [
     f"DEPARTMENT_{kind}_{code.upper()}"
@@ -425,8 +428,8 @@ if _missing_department_credentials and not DEPARTMENT_CREDENTIALS_FROM_VAR:
         + ", ".join(_missing_department_credentials)
     )
 if _missing_department_credentials:
-    _generated = embedded_department_credentials(var_dir=VAR_DIR, codes=DEPARTMENT_CODES)
-    for _code in DEPARTMENT_CODES:
+    _generated = embedded_department_credentials(var_dir=VAR_DIR, codes=SIMULATED_SYSTEM_CODES)
+    for _code in SIMULATED_SYSTEM_CODES:
         DEPARTMENT_TOKENS[_code] = DEPARTMENT_TOKENS[_code] or _generated[_code]["token"]
         DEPARTMENT_SIGNING_KEYS[_code] = DEPARTMENT_SIGNING_KEYS[_code] or _generated[_code]["signing_key"]
 DEPARTMENT_TIMEOUT_SECONDS = env.float("DEPARTMENT_TIMEOUT_SECONDS", default=10.0)
@@ -435,6 +438,9 @@ DEPARTMENT_LATENCY_MS = env.str("DEPARTMENT_LATENCY_MS", default="20-150")
 DEPARTMENT_FAILURE_RATE = env.float("DEPARTMENT_FAILURE_RATE", default=0.0)
 CIRCUIT_FAILURE_THRESHOLD = env.int("CIRCUIT_FAILURE_THRESHOLD", default=5)
 CIRCUIT_OPEN_SECONDS = env.float("CIRCUIT_OPEN_SECONDS", default=30.0)
+# Proof of presence. A registry photo or a selfie above this size is refused (by the platform's
+# import command before sending, and by public security itself).
+FACE_IMAGE_MAX_BYTES = env.int("FACE_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- Personal data ---------------------------------------------------------------------------
 # Fernet keys (urlsafe base64 of 32 bytes): the first encrypts, all decrypt, so a new key goes in

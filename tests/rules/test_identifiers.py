@@ -76,3 +76,32 @@ def test_mask_formats() -> None:
     assert mask_id_number("11010519491231002X") == "110105********002X"
     assert mask_phone("13800138000") == "138****8000"
     assert mask_id_number("") == ""
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "31011519880412123",  # Pudong New Area (created 1992), born 1988
+        "44030719850101123",  # Longgang District (created 1992), born 1985
+    ],
+)
+def test_a_region_code_younger_than_the_person_is_valid(body: str) -> None:
+    number = body + ric.calc_check_digit(body + "0")
+    assert not ric.is_valid(number)  # python-stdnum also demands the code existed in the birth year
+    assert validate_id_number(number) == number
+
+
+def test_a_region_code_that_never_existed_is_invalid() -> None:
+    body = "99999919880412123"
+    with pytest.raises(IdentifierInvalid) as caught:
+        validate_id_number(body + ric.calc_check_digit(body + "0"))
+    assert caught.value.problem == "component"
+    assert "region code" in caught.value.reason_en and "地区码" in caught.value.reason_zh
+
+
+def test_a_birth_date_in_the_future_is_invalid() -> None:
+    tomorrow = datetime.date.today() + datetime.timedelta(days=2)
+    body = f"440305{tomorrow:%Y%m%d}123"
+    with pytest.raises(IdentifierInvalid) as caught:
+        validate_id_number(body + ric.calc_check_digit(body + "0"))
+    assert caught.value.problem == "component"

@@ -87,11 +87,14 @@ class Command(BaseCommand):
 
     def _citizens(self, *, file: str, text: str) -> None:
         try:
-            count = citizens_import(csv_text=text)
+            # Registry photos (the optional photo column) are paths relative to the CSV's folder.
+            count = citizens_import(csv_text=text, photo_dir=Path(file).resolve().parent)
         except RegistryImportFailed as failure:
             for line, reason in failure.errors:
                 self.stderr.write(f"{file}:{line}: {reason}")
             raise CommandError(f"{len(failure.errors)} bad row(s); nothing was imported") from failure
         except DepartmentUnavailable as error:
             raise CommandError(f"the citizen registry could not be reached: {error}") from error
-        self.stdout.write(f"citizens: {count} entries loaded into the public_security registry")
+        self.stdout.write(
+            f"citizens: {count} entries loaded into the public_security registry (phones registered with the carrier)"
+        )
