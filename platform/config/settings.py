@@ -379,9 +379,7 @@ VERIFICATION_CODES_PER_PHONE_PER_DAY = env.int("VERIFICATION_CODES_PER_PHONE_PER
 VERIFICATION_CODES_PER_ADDRESS_PER_HOUR = env.int("VERIFICATION_CODES_PER_ADDRESS_PER_HOUR", default=30)
 VERIFICATION_CARRIER_MAX_FAILURES = env.int("VERIFICATION_CARRIER_MAX_FAILURES", default=3)
 VERIFICATION_FACE_MAX_ATTEMPTS = env.int("VERIFICATION_FACE_MAX_ATTEMPTS", default=3)
-# A face distance this close to public security's threshold (either side) goes to a reviewer.
-VERIFICATION_FACE_REVIEW_MARGIN = env.float("VERIFICATION_FACE_REVIEW_MARGIN", default=0.04)
-VERIFICATION_MAX_IMAGE_BYTES = env.int("VERIFICATION_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
+
 VERIFICATION_MAX_IMAGE_PIXELS = env.int("VERIFICATION_MAX_IMAGE_PIXELS", default=20_000_000)
 # The demo page that shows a logged-in demo user's simulated phone (the carrier's message store).
 DEMO_SMS_INBOX = env.bool("DEMO_SMS_INBOX", default=True)

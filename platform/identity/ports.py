@@ -7,52 +7,46 @@ comparison; this module is the one place the identity app reaches it from. Each 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import uuid
 
 from exchange.services import DepartmentUnavailable
 
-if TYPE_CHECKING:
-    from exchange.presence import CarrierVerdict, FaceVerdict, SmsMessage
-
-__all__ = ["DepartmentUnavailable", "FaceImageInvalid", "carrier_verify", "face_compare", "sms_inbox", "sms_send"]
-
-
-class _FaceImageInvalidFallback(Exception):
-    pass
-
-
-try:
-    from exchange.presence import FaceImageInvalid
-except ImportError:  # pragma: no cover - while the exchange module is not there yet
-    FaceImageInvalid = _FaceImageInvalidFallback  # type: ignore[misc,assignment]
+__all__ = [
+    "CarrierVerdict",
+    "DepartmentUnavailable",
+    "FaceImageInvalid",
+    "FaceVerdict",
+    "SmsMessage",
+    "carrier_verify",
+    "face_compare",
+    "registry_photo",
+    "sms_inbox",
+    "sms_send",
+]
 
 
-def carrier_verify(*, phone: str, id_number: str, name: str) -> CarrierVerdict:
-    from exchange import presence
-
-    return presence.carrier_verify(phone=phone, id_number=id_number, name=name)
+from exchange import presence
+from exchange.presence import CarrierVerdict, FaceImageInvalid, FaceVerdict, SmsMessage
 
 
-def sms_send(*, phone: str, text: str) -> None:
-    from exchange import presence
-
-    presence.sms_send(phone=phone, text=text)
+def carrier_verify(*, phone: str, id_number: str, name: str, application_id: uuid.UUID | None = None) -> CarrierVerdict:
+    return presence.carrier_verify(phone=phone, id_number=id_number, name=name, application_id=application_id)
 
 
-def face_compare(*, id_number: str, image: bytes) -> FaceVerdict:
-    from exchange import presence
+def sms_send(*, phone: str, text: str, application_id: uuid.UUID | None = None) -> None:
+    presence.sms_send(phone=phone, text=text, application_id=application_id)
 
-    return presence.face_compare(id_number=id_number, image=image)
+
+def face_compare(*, id_number: str, image: bytes, application_id: uuid.UUID | None = None) -> FaceVerdict:
+    return presence.face_compare(id_number=id_number, image=image, application_id=application_id)
 
 
 def sms_inbox(*, phone: str, limit: int = 20) -> list[SmsMessage]:
-    from exchange import presence
-
     return presence.sms_inbox(phone=phone, limit=limit)
 
 
 def registry_photo(*, id_number: str) -> bytes | None:
     """The citizen's registry photo, for a reviewer's side-by-side comparison; None without one."""
-    from exchange import presence
+    from exchange.registry_photos import registry_photo as fetch
 
-    return presence.registry_photo(id_number=id_number)
+    return fetch(id_number=id_number)

@@ -21,7 +21,9 @@ def face_comparisons(*, application: Application) -> list[dict]:
     the registry photo is fetched from public security for this view only, never stored.
     """
     comparisons = []
-    for verification in Verification.objects.filter(application=application, face_outcome=FaceOutcome.REVIEW).select_related("person"):
+    for verification in Verification.objects.filter(
+        application=application, face_outcome=FaceOutcome.REVIEW
+    ).select_related("person"):
         selfie = base64.b64decode(verification.selfie) if verification.selfie else b""
         try:
             registry = ports.registry_photo(id_number=verification.person.id_number)

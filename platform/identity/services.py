@@ -171,7 +171,9 @@ def verification_link_send(*, verification_id: str) -> None:
         f"【一窗通】{verification.application.company_name}的设立登记需要您本人实名核验并确认，"
         f"请在{settings.VERIFICATION_DEADLINE_DAYS}天内打开：{url}"
     )
-    ports.sms_send(phone=verification.phone, text=text)  # raises DepartmentUnavailable: the task retries
+    ports.sms_send(
+        phone=verification.phone, text=text, application_id=verification.application_id
+    )  # raises DepartmentUnavailable: the task retries
     Verification.objects.filter(pk=verification.pk, link_sent_at__isnull=True).update(link_sent_at=timezone.now())
     audit_record(
         action="verification.link_sent", application_id=verification.application_id, verification=str(verification.pk)
@@ -322,7 +324,11 @@ def verification_send_code(*, verification_id: uuid.UUID, phone: str | None, cli
         )
     minutes = settings.VERIFICATION_CODE_TTL_SECONDS // 60
     try:
-        ports.sms_send(phone=number, text=f"【一窗通】您的实名核验验证码为{code}，{minutes}分钟内有效。请勿告诉他人。")
+        ports.sms_send(
+            phone=number,
+            text=f"【一窗通】您的实名核验验证码为{code}，{minutes}分钟内有效。请勿告诉他人。",
+            application_id=verification.application_id,
+        )
     except ports.DepartmentUnavailable:
         # The code never arrived: it must not work either.
         Verification.objects.filter(pk=verification.pk).update(code_hash="", code_expires_at=None)
@@ -352,6 +358,8 @@ def _carrier_refused(*, verification_id: uuid.UUID, reason: str) -> None:
         final = verification.carrier_failures >= settings.VERIFICATION_CARRIER_MAX_FAILURES
         if final:
             _fail(verification, proof=Proof.CARRIER)
+    if final:
+        presence_advance(application_id=verification.application_id)
     message = _CARRIER_MESSAGES.get(reason, "手机号实名核验未通过 / the carrier check failed")
     if final:
         message += "；核验次数已用尽，本次核验未通过 / no tries are left: the verification failed"
@@ -424,6 +432,8 @@ def verification_check_code(*, verification_id: uuid.UUID, code: str) -> Verific
                 application_id=verification.application_id,
                 verification=str(verification.pk),
             )
+    if verification.status == VerificationStatus.FAILED:
+        presence_advance(application_id=verification.application_id)
     if refusal:
         raise refusal
     _touch(verification.application_id)
@@ -434,10 +444,10 @@ def image_validate(image: bytes) -> None:
     """A JPEG, PNG or WebP picture of a sensible size, or VerificationRefused on the `image` field."""
     from PIL import Image, UnidentifiedImageError
 
-    limit_mb = settings.VERIFICATION_MAX_IMAGE_BYTES // (1024 * 1024)
+    limit_mb = settings.FACE_IMAGE_MAX_BYTES // (1024 * 1024)
     if not image:
         raise VerificationRefused(field="image", reason="image_missing", message="请上传照片 / upload a photo")
-    if len(image) > settings.VERIFICATION_MAX_IMAGE_BYTES:
+    if len(image) > settings.FACE_IMAGE_MAX_BYTES:
         raise VerificationRefused(
             field="image",
             reason="image_too_large",
@@ -469,13 +479,12 @@ _FACE_REFUSALS = {
 }
 
 
-def face_outcome_of(*, distance: float, threshold: float) -> str:
-    """match below the threshold less the review margin, review within the margin either side."""
-    margin = settings.VERIFICATION_FACE_REVIEW_MARGIN
-    if distance < threshold - margin:
-        return FaceOutcome.MATCH
-    if distance <= threshold + margin:
-        return FaceOutcome.REVIEW
+def face_outcome_of(verdict: ports.FaceVerdict) -> str:
+    """Public security's answer as the verification records it: a match near the threshold
+    (from `review_from` up to the threshold, documented in departments/faces.py) goes to a
+    reviewer, who compares the two pictures."""
+    if verdict.outcome == "match":
+        return FaceOutcome.REVIEW if verdict.near_threshold else FaceOutcome.MATCH
     return FaceOutcome.NO_MATCH
 
 
@@ -497,7 +506,9 @@ def verification_submit_face(*, verification_id: uuid.UUID, image: bytes) -> Ver
         )
     image_validate(image)
     try:
-        verdict = ports.face_compare(id_number=verification.person.id_number, image=image)
+        verdict = ports.face_compare(
+            id_number=verification.person.id_number, image=image, application_id=verification.application_id
+        )
     except ports.FaceImageInvalid as invalid:
         raise VerificationRefused(field="image", reason="image_invalid", message=str(invalid)) from None
     except ports.DepartmentUnavailable:
@@ -507,7 +518,7 @@ def verification_submit_face(*, verification_id: uuid.UUID, image: bytes) -> Ver
     if verdict.outcome in _FACE_REFUSALS:
         raise VerificationRefused(field="image", reason=verdict.outcome, message=_FACE_REFUSALS[verdict.outcome])
     distance = float(verdict.distance if verdict.distance is not None else 1.0)
-    outcome = face_outcome_of(distance=distance, threshold=verdict.threshold)
+    outcome = face_outcome_of(verdict)
     refusal: VerificationRefused | None = None
     with transaction.atomic():
         verification = _locked(verification_id)
@@ -545,6 +556,8 @@ def verification_submit_face(*, verification_id: uuid.UUID, image: bytes) -> Ver
             threshold=verdict.threshold,
         )
     _touch(verification.application_id)
+    if verification.status == VerificationStatus.FAILED:
+        presence_advance(application_id=verification.application_id)
     if refusal:
         raise refusal
     return verification
@@ -581,7 +594,8 @@ def verification_consent(*, verification_id: uuid.UUID, consent: bool) -> Verifi
 
 
 def _fail(verification: Verification, *, proof: str) -> None:
-    """Inside the caller's transaction; the checks start after it commits (presence_advance)."""
+    """Inside the caller's transaction; the caller then calls presence_advance, which starts
+    the checks (the identity library rejects, naming the proof)."""
     verification.status = VerificationStatus.FAILED
     verification.failed_proof = proof
     verification.selfie = ""
@@ -593,7 +607,6 @@ def _fail(verification: Verification, *, proof: str) -> None:
         verification=str(verification.pk),
         proof=proof,
     )
-    transaction.on_commit(lambda: presence_advance(application_id=verification.application_id))
 
 
 # --- Moving the application on ------------------------------------------------------------------

@@ -28,7 +28,7 @@ def verify_page(request: HttpRequest, token: str) -> HttpResponse:
             "state": verification_state(verification),
             "api_base": f"/api/v1/verifications/{token}/",
             "status_url": _status_url(request, verification),
-            "max_image_mb": settings.VERIFICATION_MAX_IMAGE_BYTES // (1024 * 1024),
+            "max_image_mb": settings.FACE_IMAGE_MAX_BYTES // (1024 * 1024),
         },
     )
     # The page's address is a credential: it must not travel to another site as a referrer.

@@ -236,7 +236,7 @@ class VerificationFaceApi(_VerificationApi):
         if verification is None:
             return _not_found()
         declared = request.META.get("CONTENT_LENGTH", "")
-        limit = settings.VERIFICATION_MAX_IMAGE_BYTES
+        limit = settings.FACE_IMAGE_MAX_BYTES
         # Judged before the body is read: a 20 MB upload is refused without being stored.
         if declared.isdigit() and int(declared) > limit + 64 * 1024:
             refusal = VerificationRefused(
