@@ -101,7 +101,10 @@
         var video = $("camera");
         video.srcObject = s;
         video.hidden = false;
-        $("camera-capture").hidden = false;
+        video.addEventListener("loadeddata", function () {
+          root.dataset.camera = "ready";
+          $("camera-capture").hidden = false;
+        }, { once: true });
       })
       .catch(function () { $("camera-missing").hidden = false; });
   });
