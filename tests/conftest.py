@@ -107,6 +107,25 @@ def citizens(db: None) -> None:
 
 
 @pytest.fixture
+def registry_with_photos(db: None, tmp_path: Path) -> None:
+    """CLEAN_PERSON and SECOND_PERSON in the citizen registry with their photos: the astronaut
+    (scikit-image) and Grace Hopper (matplotlib), each the other's "another face"; their phones
+    registered with the carrier in their names."""
+    from exchange.services import citizens_import
+    from intake.demo_photos import astronaut_image, encoded, grace_hopper_image
+
+    encoded_dir = tmp_path / "photos"
+    encoded_dir.mkdir()
+    (encoded_dir / "clean.png").write_bytes(encoded(astronaut_image()))
+    (encoded_dir / "second.jpg").write_bytes(encoded(grace_hopper_image(), format="JPEG"))
+    rows = [
+        f"{CLEAN_PERSON['id_number']},{CLEAN_PERSON['name']},{CLEAN_PERSON['phone']},valid,photos/clean.png",
+        f"{SECOND_PERSON['id_number']},{SECOND_PERSON['name']},{SECOND_PERSON['phone']},valid,photos/second.jpg",
+    ]
+    citizens_import(csv_text="id_number,name,phone,status,photo\n" + "\n".join(rows) + "\n", photo_dir=tmp_path)
+
+
+@pytest.fixture
 def api_client_for(db: None) -> Callable[..., APIClient]:
     """An API client for an integrator. Trusted to attest presence unless asked otherwise, so that
     the suites about the pipeline measure the pipeline; the proof-of-presence suites (tests/identity)
@@ -140,7 +159,6 @@ def everyone_verified(application: object) -> None:
     pages would record it, and the checks start. For suites about what happens after presence;
     tests/identity drives the real steps against the simulated carrier and public security."""
     from django.utils import timezone
-
     from identity.models import Verification
     from identity.services import presence_advance
 

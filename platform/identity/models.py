@@ -130,6 +130,9 @@ class CodeSend(models.Model):
             models.Index(fields=["address_index", "sent_at"], name="code_send_address_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"code sent at {self.sent_at:%Y-%m-%d %H:%M:%S}"
+
 
 class AgentAccount(models.Model):
     """A registered intermediary (代办机构): its login files applications as the handler."""

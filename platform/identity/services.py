@@ -468,14 +468,25 @@ def image_validate(image: bytes) -> None:
         raise VerificationRefused(
             field="image",
             reason="image_size",
-            message="照片尺寸不合适（至少 64×64，至多约 2000 万像素） / the photo must be at least 64×64 and at most 20 megapixels",
+            message=(
+                "照片尺寸不合适（至少 64×64，至多约 2000 万像素） / "
+                "the photo must be at least 64×64 and at most 20 megapixels"
+            ),
         )
 
 
 _FACE_REFUSALS = {
-    "no_face": "照片中未检测到人脸，请正对镜头、光线充足后重拍 / no face was found: face the camera in good light and try again",
-    "multiple_faces": "照片中有多张人脸，请确保只有您本人入镜 / more than one face: make sure only you are in the picture",
-    "no_photo": "公民身份信息库中没有您的登记照片，请到政务服务窗口现场核验 / the registry holds no photo of you: verify in person at a service hall",
+    "no_face": (
+        "照片中未检测到人脸，请正对镜头、光线充足后重拍 / "
+        "no face was found: face the camera in good light and try again"
+    ),
+    "multiple_faces": (
+        "照片中有多张人脸，请确保只有您本人入镜 / more than one face: make sure only you are in the picture"
+    ),
+    "no_photo": (
+        "公民身份信息库中没有您的登记照片，请到政务服务窗口现场核验 / "
+        "the registry holds no photo of you: verify in person at a service hall"
+    ),
 }
 
 
@@ -537,9 +548,11 @@ def verification_submit_face(*, verification_id: uuid.UUID, image: bytes) -> Ver
                 field="image",
                 reason="no_match",
                 message=(
-                    f"人脸与登记照片不一致，还可尝试{left}次 / the face does not match the registry photo; {left} tries left"
+                    f"人脸与登记照片不一致，还可尝试{left}次 / "
+                    f"the face does not match the registry photo; {left} tries left"
                     if left > 0
-                    else "人脸与登记照片不一致，核验次数已用尽，本次核验未通过 / the face does not match: the verification failed"
+                    else "人脸与登记照片不一致，核验次数已用尽，本次核验未通过 / "
+                    "the face does not match: the verification failed"
                 ),
             )
         else:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
+from identity.models import Verification
 
 from applications.models import Application
-from identity.models import Verification
 from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.conftest import CLEAN_PERSON, api_submit, application_document
 from tests.fake_camera import no_face, other_face, registered_face, y4m_write
-from tests.identity.conftest import latest_code, registry_with_photos  # noqa: F401  (fixture)
+from tests.identity.conftest import latest_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,7 +63,7 @@ def _until_the_camera(page, live_server, link: str) -> None:
 
 
 @pytest.fixture
-def link(live_server, api_client_for, libraries, registry_with_photos) -> str:  # noqa: F811
+def link(live_server, api_client_for, libraries, registry_with_photos) -> str:
     body = api_submit(api_client_for("erp", attests_presence=False), application_document())
     return body["verifications"][0]["link"]
 

@@ -7,7 +7,6 @@ in their names by the citizens import.
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -24,21 +23,6 @@ def _fresh_address_throttle() -> None:
     # The per-address throttle counts in the shared cache, across tests; each test starts afresh.
     cache.delete("throttle_verification_address_127.0.0.1")
     cache.delete("throttle_api_anonymous_127.0.0.1")
-
-
-@pytest.fixture
-def registry_with_photos(db: None, tmp_path: Path) -> None:
-    from exchange.services import citizens_import
-
-    encoded_dir = tmp_path / "photos"
-    encoded_dir.mkdir()
-    (encoded_dir / "clean.png").write_bytes(encoded(astronaut_image()))
-    (encoded_dir / "second.jpg").write_bytes(encoded(grace_hopper_image(), format="JPEG"))
-    rows = [
-        f"{CLEAN_PERSON['id_number']},{CLEAN_PERSON['name']},{CLEAN_PERSON['phone']},valid,photos/clean.png",
-        f"{SECOND_PERSON['id_number']},{SECOND_PERSON['name']},{SECOND_PERSON['phone']},valid,photos/second.jpg",
-    ]
-    citizens_import(csv_text="id_number,name,phone,status,photo\n" + "\n".join(rows) + "\n", photo_dir=tmp_path)
 
 
 @pytest.fixture

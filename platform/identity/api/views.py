@@ -133,6 +133,15 @@ def _refused(refusal: VerificationRefused, **extra: object) -> Response:
     )
 
 
+def _too_large(limit: int) -> VerificationRefused:
+    megabytes = limit // (1024 * 1024)
+    return VerificationRefused(
+        field="image",
+        reason="image_too_large",
+        message=f"照片不能大于 {megabytes} MB / the photo must not exceed {megabytes} MB",
+    )
+
+
 def _invalid(errors: dict) -> Response:
     return Response(
         {"message": "输入有误 / invalid input", "reason": "invalid", "errors": errors},
@@ -239,12 +248,7 @@ class VerificationFaceApi(_VerificationApi):
         limit = settings.FACE_IMAGE_MAX_BYTES
         # Judged before the body is read: a 20 MB upload is refused without being stored.
         if declared.isdigit() and int(declared) > limit + 64 * 1024:
-            refusal = VerificationRefused(
-                field="image",
-                reason="image_too_large",
-                message=f"照片不能大于 {limit // (1024 * 1024)} MB / the photo must not exceed {limit // (1024 * 1024)} MB",
-            )
-            return _refused(refusal)
+            return _refused(_too_large(limit))
         serializer = FaceInputSerializer(data=request.data)
         if not serializer.is_valid():
             return _invalid(serializer.errors)
@@ -256,11 +260,7 @@ class VerificationFaceApi(_VerificationApi):
             image, oversize = upload.read(), False
         try:
             if oversize:
-                raise VerificationRefused(
-                    field="image",
-                    reason="image_too_large",
-                    message=f"照片不能大于 {limit // (1024 * 1024)} MB / the photo must not exceed {limit // (1024 * 1024)} MB",
-                )
+                raise _too_large(limit)
             done = verification_submit_face(verification_id=verification.id, image=image)
         except VerificationRefused as refusal:
             extra = {"outcome": refusal.reason} if refusal.reason in ("no_match", "no_face", "multiple_faces") else {}

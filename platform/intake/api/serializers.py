@@ -135,7 +135,8 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
     data_shared = serializers.SerializerMethodField(help_text="Who received this application's data, and which fields.")
     corrects = serializers.UUIDField(source="corrects_id", read_only=True, allow_null=True)
     verifications = serializers.SerializerMethodField(
-        help_text="One per natural person in a signing role (CONTRACT §7); empty when a trusted channel attested presence."
+        help_text="One per natural person in a signing role (CONTRACT §7); "
+        "empty when a trusted channel attested presence."
     )
     filed_for = serializers.SerializerMethodField(
         help_text="When an agent (代办机构) filed: the principals it filed for, masked, with their roles."
