@@ -246,6 +246,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name with another component's ("status", "outcome").
+    "ENUM_NAME_OVERRIDES": {
+        "VerificationStatusEnum": ["pending", "verified", "failed", "expired"],
+        "VerificationFaceOutcomeEnum": ["match", "review"],
+        "VerificationFaceStepOutcomeEnum": ["match", "review", "no_match"],
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------
