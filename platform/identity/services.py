@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from accounts.models import ApiClient
 from applications.models import Application, ApplicationStatus, Person, PersonRole
+from applications.retention import ERASED_NAME
 from applications.transitions import transition
 from audit.services import audit_record
 from identity import ports
@@ -706,6 +707,18 @@ def presence_lapse_overdue(*, now: object | None = None, limit: int = 500) -> in
             transition(application, ApplicationStatus.LAPSED, missing=[str(v) for v in missing])
             lapsed += 1
     return lapsed
+
+
+def presence_personal_data_erase(application_id: uuid.UUID, names: list[str]) -> None:
+    """Retention (applications.retention): the verifications' phones, selfies and codes, and the
+    names in the presence summary, in the caller's transaction."""
+    Verification.objects.filter(application_id=application_id).update(phone="", selfie="", code_hash="")
+    stage = PresenceStage.objects.filter(application_id=application_id).first()
+    if stage is not None and stage.summary:
+        for person in stage.summary.get("people", []):
+            if person.get("name") in names:
+                person["name"] = ERASED_NAME
+        stage.save(update_fields=["summary"])
 
 
 def selfies_erase_on_decision(row: object, source: str, target: str) -> None:

@@ -282,3 +282,22 @@ def test_verification_required_goes_to_the_integrator_with_masked_names(untruste
     delivery = WebhookDelivery.objects.get(event_type="verification.required")
     assert CLEAN_PERSON["name"] not in delivery.body and SECOND_PERSON["id_number"] not in delivery.body
     assert '"people"' in delivery.body and "awaiting_verification" in delivery.body
+
+
+def test_retention_erases_a_lapsed_applications_verification_data(untrusted, libraries, registry_with_photos):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from applications.retention import personal_data_erase, retention_cutoff
+
+    body = api_submit(untrusted, application_document())
+    PresenceStage.objects.update(deadline="2000-01-01T00:00:00Z")
+    presence_lapse_overdue()
+    Application.objects.filter(pk=body["id"]).update(updated_at=timezone.now() - timedelta(days=40))
+
+    assert personal_data_erase(
+        application_id=body["id"], cutoff=retention_cutoff(now=timezone.now(), retention_days=30)
+    )
+    verification = Verification.objects.get()
+    assert (verification.phone, verification.selfie, verification.code_hash) == ("", "", "")
