@@ -190,3 +190,35 @@ class BankAppointmentAdmin(ReadOnlyAdmin):
     search_fields = ["appointment_number", "credit_code", "company_name"]
     list_filter = ["bank"]
     exclude = ["contact_phone"]
+
+
+@admin.register(models.CarrierSubscriber)
+class CarrierSubscriberAdmin(ReadOnlyAdmin):
+    """The carrier's register of who holds each phone number, masked."""
+
+    list_display = ["masked_phone", "name", "masked_id_number", "updated_at"]
+    exclude = ["phone", "phone_index", "id_number"]
+    readonly_fields = ["masked_phone", "masked_id_number"]
+
+    @admin.display(description="phone")
+    def masked_phone(self, obj: models.CarrierSubscriber) -> str:
+        return mask_phone(obj.phone)
+
+    @admin.display(description="ID number")
+    def masked_id_number(self, obj: models.CarrierSubscriber) -> str:
+        return mask_id_number(obj.id_number)
+
+
+@admin.register(models.CarrierMessage)
+class CarrierMessageAdmin(ReadOnlyAdmin):
+    """Delivered SMS, masked phone and no text: the texts carry one-time codes. (The phone's own
+    inbox, read with ``sms_inbox``, is where the text is shown.)"""
+
+    list_display = ["masked_phone", "sent_at"]
+    date_hierarchy = "sent_at"
+    exclude = ["phone", "phone_index", "text"]
+    readonly_fields = ["masked_phone"]
+
+    @admin.display(description="phone")
+    def masked_phone(self, obj: models.CarrierMessage) -> str:
+        return mask_phone(obj.phone)

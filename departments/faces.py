@@ -93,6 +93,10 @@ class _Models:
 
 
 _load_lock = threading.Lock()
+# dlib's detector and networks are not documented as safe to share between threads, and the
+# departments' gunicorn runs threads: one comparison at a time per process (each takes well
+# under a second on one core, which is all a thread could use anyway).
+_inference_lock = threading.Lock()
 
 
 @functools.cache
@@ -121,17 +125,18 @@ def face_descriptors(image: Image.Image) -> list[np.ndarray]:
         image = image.copy()
         image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     pixels = np.asarray(image, dtype=np.uint8)
-    # Upsampled once, so that a face of 40 pixels is found too; faint detections are dropped.
-    boxes, scores, _kinds = models.detector.run(pixels, 1, 0.0)
-    faces = sorted(
-        (box for box, score in zip(boxes, scores, strict=True) if score >= DETECTION_MIN_SCORE),
-        key=lambda box: box.area(),
-        reverse=True,
-    )
-    return [
-        np.asarray(models.recognizer.compute_face_descriptor(pixels, models.shape_predictor(pixels, box), 1))
-        for box in faces
-    ]
+    with _inference_lock:
+        # Upsampled once, so that a face of 40 pixels is found too; faint detections are dropped.
+        boxes, scores, _kinds = models.detector.run(pixels, 1, 0.0)
+        faces = sorted(
+            (box for box, score in zip(boxes, scores, strict=True) if score >= DETECTION_MIN_SCORE),
+            key=lambda box: box.area(),
+            reverse=True,
+        )
+        return [
+            np.asarray(models.recognizer.compute_face_descriptor(pixels, models.shape_predictor(pixels, box), 1))
+            for box in faces
+        ]
 
 
 @dataclass(frozen=True)

@@ -365,7 +365,6 @@ def _citizen_rows(*, csv_text: str, photos: dict[str, bytes] | None = None) -> _
     """
     rows = _CitizenRows()
     errors = rows.errors
-    errors: list[dict[str, Any]] = []
     reader = csv.reader(io.StringIO(csv_text, newline=""))
     try:
         header = next(reader)

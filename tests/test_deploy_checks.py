@@ -11,7 +11,8 @@ import yaml
 from cryptography.fernet import Fernet
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-CODES = ["market_regulation", "tax", "public_security", "social_security", "housing_fund", "bank"]
+# The six departments and the mobile carrier: every simulated system has its own token and key.
+CODES = ["market_regulation", "tax", "public_security", "social_security", "housing_fund", "bank", "carrier"]
 DJANGO_TRANSPORT_WARNINGS = {"security.W004", "security.W008", "security.W012", "security.W016"}
 OUR_PREFIXES = ("accounts.", "departments.", "privacy.")
 

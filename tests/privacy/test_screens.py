@@ -102,3 +102,22 @@ def test_the_review_desk_queue_is_masked_and_only_the_case_page_shows_full_data(
     client.login(username="reviewer", password="a-long-test-password")
     assert _unmasked(client.get("/review/").content.decode()) == []
     assert _unmasked(client.get(f"/review/{application.pk}/").content.decode()) != []
+
+
+def test_the_carrier_admin_shows_subscribers_and_messages_masked(admin_client):
+    from departments.carrier import sms_deliver
+    from departments.models import CarrierMessage, CarrierSubscriber
+
+    citizens_import(csv_text=citizens_csv(*PEOPLE))  # registers each phone with the carrier
+    sms_deliver(phone=CLEAN_PERSON["phone"], text="【一窗通】验证码 604172")
+    subscriber, message = CarrierSubscriber.objects.first(), CarrierMessage.objects.get()
+    for url in [
+        "/admin/departments/carriersubscriber/",
+        f"/admin/departments/carriersubscriber/{subscriber.pk}/change/",
+        "/admin/departments/carriermessage/",
+        f"/admin/departments/carriermessage/{message.pk}/change/",
+    ]:
+        response = admin_client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200 and _unmasked(html) == [], url
+        assert "604172" not in html, url  # the one-time code stays in the phone's inbox

@@ -107,15 +107,23 @@ def test_malformed_id_numbers_are_rejected(number: str, problem: str) -> None:
     assert [(f.rule, f.evidence["problem"]) for f in result.findings] == [("id_invalid", problem)]
 
 
-def test_region_codes_are_left_to_the_registry() -> None:
+def test_a_region_code_of_any_period_is_accepted() -> None:
     # 4503 27 did not exist in 1996 by python-stdnum's table, yet numbers keep the code of the
-    # place of first issue; the registry, not a table, decides whether the number is real.
+    # place and time of issue (re-issued after districts were created): any period will do, and
+    # the registry decides whether the number is real.
     number = "450327199611071416"
-    port = Registry({number: ("赵敏", "valid"), "999999199001010024": ("钱进", "valid")})
-    persons = (person("legal_representative", ("赵敏", number)), person("shareholder", ("钱进", "999999199001010024")))
-    result = identity(subject(*persons), port)
+    port = Registry({number: ("赵敏", "valid")})
+    result = identity(subject(person("legal_representative", ("赵敏", number))), port)
     assert result.findings == ()
-    assert len(port.calls) == 2
+    assert len(port.calls) == 1
+
+
+def test_a_region_code_that_never_existed_is_rejected_without_asking_the_registry() -> None:
+    port = Registry({"999999199001010024": ("钱进", "valid")})
+    result = identity(subject(person("shareholder", ("钱进", "999999199001010024"))), port)
+    assert [(f.rule, f.evidence["problem"]) for f in result.findings] == [("id_invalid", "component")]
+    assert "地区码" in result.findings[0].message and "region code" in result.findings[0].message_en
+    assert port.calls == []
 
 
 def test_unknown_number_is_rejected() -> None:

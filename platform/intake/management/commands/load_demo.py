@@ -4,6 +4,7 @@ Safe to run again: libraries that already have a published version are left as t
 """
 
 import json
+import os
 import random
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from accounts.models import ApiClient, ApplicantProfile, Role
 from accounts.services import api_client_create, user_create_with_role
 from exchange.policy import sharing_policy_seed_defaults
 from exchange.services import citizens_import
+from intake.demo_photos import demo_photos_write
 from rules.demo import demo_csv, demo_layers, demo_rows
 from rules.selectors import published_version
 from rules.services import list_import
@@ -99,14 +101,27 @@ class Command(BaseCommand):
             if role == Role.AGENT:
                 AgentAccount.objects.update_or_create(user=user, defaults={"organisation": DEMO_AGENT_ORGANISATION})
         # The identities behind the demo logins live in the public-security registry, like
-        # everyone else's; the platform adds them there over HTTP.
+        # everyone else's; the platform adds them there over HTTP, with their registry photos
+        # (real portraits that scikit-image and matplotlib ship), and the import registers their
+        # phones with the carrier.
+        photo_files = demo_photos_write(directory=Path(settings.VAR_DIR) / "demo-photos")
+        photo_of = _demo_photo_assignments(people=people, photo_files=photo_files)
         if citizens_csv:
             # `make run`: the registry is another system with its own database, loaded from this file.
-            Path(citizens_csv).write_text(_citizens_csv(people), encoding="utf-8")
+            folder = Path(citizens_csv).resolve().parent
+            Path(citizens_csv).write_text(
+                _citizens_csv(people, photo_of=photo_of, relative_to=folder), encoding="utf-8"
+            )
             self.stdout.write(f"citizens: {len(people)} demo identities written to {citizens_csv}")
         else:
-            count = citizens_import(csv_text=_citizens_csv(people))
+            folder = Path(settings.VAR_DIR).resolve()
+            count = citizens_import(
+                csv_text=_citizens_csv(people, photo_of=photo_of, relative_to=folder), photo_dir=folder
+            )
             self.stdout.write(f"citizens: {count} demo identities in the public_security registry")
+        for person in people:
+            if person["id_number"] in photo_of:
+                person["photo"] = str(photo_of[person["id_number"]])
         key_file = Path(settings.VAR_DIR) / "demo-api-key.txt"
         if not ApiClient.objects.filter(name=DEMO_CLIENT).exists():
             _, key = api_client_create(name=DEMO_CLIENT)
@@ -128,7 +143,9 @@ class Command(BaseCommand):
         people: list[dict[str, str]] = []
         while len(people) < 3:
             id_number = faker.ssn(min_age=25, max_age=60)
-            # Faker knows region codes that the registry's ID validation (GB 11643) does not.
+            # Faker pairs region codes with birth years before the code existed; the registry takes
+            # those (a number keeps the code it was issued under), but the demo's people are the
+            # common case, whose code existed when they were born: python-stdnum's strict check.
             if _is_valid_id(id_number):
                 people.append({"name": faker.name(), "id_number": id_number, "phone": mobile()})
         people += [{"name": row["name"], "id_number": row["id_number"], "phone": mobile()} for row in dishonest]
@@ -166,7 +183,25 @@ def _is_valid_id(id_number: str) -> bool:
         return False
 
 
-def _citizens_csv(people: list[dict[str, str]]) -> str:
-    lines = ["id_number,name,phone,status"]
-    lines += [f"{p['id_number']},{p['name']},{p['phone']},valid" for p in people]
+def _demo_photo_assignments(*, people: list[dict[str, str]], photo_files: dict[str, Path]) -> dict[str, Path]:
+    """Registry photos of the three clean demo identities: the applicant is the astronaut (upload
+    ``astronaut.png`` as the selfie to pass), the second Grace Hopper, and the third's registry
+    photo shows no face (a cup of coffee), so their comparison answers ``no_photo``."""
+    order = ["astronaut", "grace_hopper", "no_face"]
+    return {person["id_number"]: photo_files[key] for person, key in zip(people[:3], order, strict=False)}
+
+
+def _citizens_csv(
+    people: list[dict[str, str]], *, photo_of: dict[str, Path] | None = None, relative_to: Path | None = None
+) -> str:
+    photo_of = photo_of or {}
+
+    def photo(person: dict[str, str]) -> str:
+        path = photo_of.get(person["id_number"])
+        if path is None:
+            return ""
+        return os.path.relpath(path.resolve(), relative_to) if relative_to else str(path)
+
+    lines = ["id_number,name,phone,status,photo"]
+    lines += [f"{p['id_number']},{p['name']},{p['phone']},valid,{photo(p)}" for p in people]
     return "\n".join(lines) + "\n"
