@@ -267,8 +267,6 @@ class VerificationFaceApi(_VerificationApi):
             return _refused(refusal, **extra)
         except VerificationUnavailable as error:
             return _unavailable(error)
-        finally:
-            image = b""
         return self.state(verification, outcome=done.face_outcome)
 
 
