@@ -77,12 +77,15 @@ def _decoded(data: bytes) -> tuple[Image.Image, str]:
             image = ImageOps.exif_transpose(probe).convert("RGB")
     except ImageInvalid:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise ImageInvalid(_TOO_MANY_PIXELS, problem="too_many_pixels") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise ImageInvalid(_NOT_AN_IMAGE, problem="not_image") from None
     return image, image_format
 
 
 _NOT_AN_IMAGE = "the picture is not a JPEG or PNG image / 照片不是 JPEG 或 PNG 图像"
+_TOO_MANY_PIXELS = "the picture has too many pixels / 照片分辨率过高"
 
 
 @dataclass(frozen=True)

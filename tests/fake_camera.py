@@ -71,6 +71,20 @@ def y4m_write(*, image: Image.Image, path: Path, width: int = WIDTH, height: int
     return path
 
 
+def fake_camera_args(video: Path) -> list[str]:
+    """Chromium switches that make ``video`` the camera and grant camera access without asking.
+
+    They are launch switches: the browser has to be launched with them (in a thread of its own
+    when the session-wide Playwright browser of tests/browser/conftest.py is running, since the
+    sync API allows one Playwright per thread; see tests/browser/test_fake_camera.py).
+    """
+    return [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
+
+
 def y4m_read_first_frame(path: Path) -> tuple[int, int, bytes]:
     """(width, height, I420 planes of the first frame): for checking a written file."""
     data = path.read_bytes()

@@ -3,6 +3,7 @@ getUserMedia is the picture: the face in it is the registered person's."""
 
 import base64
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from PIL import Image
@@ -10,7 +11,7 @@ from PIL import Image
 from departments import faces
 from intake.demo_photos import encoded
 from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, require_chromium
-from tests.fake_camera import registered_face, y4m_write
+from tests.fake_camera import fake_camera_args, registered_face, y4m_write
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,25 +33,29 @@ CAPTURE = """async () => {
 
 
 def _camera_frame(video: str, url: str) -> Image.Image:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
+    """One frame of the fake camera, as the page's getUserMedia sees it.
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                *CHROMIUM_ARGS,
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-video-capture={video}",
-            ],
-        )
-        try:
-            page = browser.new_page()
-            page.goto(url)  # localhost is a secure context: getUserMedia is allowed
-            data_url = page.evaluate(CAPTURE)
-        finally:
-            browser.close()
+    In a thread of its own: the session-wide browser keeps Playwright's event loop in the main
+    thread, and these launch switches need a browser of their own.
+    """
+    require_chromium()
+
+    def capture() -> str:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *fake_camera_args(video)]
+            )
+            try:
+                page = browser.new_page()
+                page.goto(url)  # localhost is a secure context: getUserMedia is allowed
+                return page.evaluate(CAPTURE)
+            finally:
+                browser.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        data_url = pool.submit(capture).result(timeout=120)
     return Image.open(io.BytesIO(base64.b64decode(data_url.split(",", 1)[1]))).convert("RGB")
 
 

@@ -205,6 +205,16 @@ def test_an_oversized_image_is_a_400_from_public_security_itself(registry):
     assert caught.value.problem == "too_large"
 
 
+def test_a_small_file_of_too_many_pixels_is_refused_before_decoding(registry):
+    # 8000 x 6000 one-bit pixels compress to a few kilobytes but would decode to 144 MB of RGB.
+    buffer = io.BytesIO()
+    Image.new("1", (8000, 6000), 1).save(buffer, format="PNG")
+    assert len(buffer.getvalue()) < 1024 * 1024
+    with pytest.raises(FaceImageInvalid) as caught:
+        face_compare(id_number=ASTRONAUT["id_number"], image=buffer.getvalue())
+    assert caught.value.problem == "too_many_pixels"
+
+
 def test_the_face_endpoint_needs_the_public_security_token(registry, over_http):
     import httpx
 
