@@ -1,6 +1,6 @@
 from django.urls import path
 
-from departments import views
+from departments import registry_photos, views
 
 app_name = "departments"
 
@@ -16,6 +16,7 @@ urlpatterns = [
         name="citizens-import",
     ),
     path("<str:code>/citizens/face-compare/", views.citizen_face_compare, name="citizen-face-compare"),
+    path("<str:code>/citizens/photo/", registry_photos.citizen_photo, name="citizen-photo"),
     path("<str:code>/subscribers/verify/", views.carrier_subscriber_verify, name="carrier-subscriber-verify"),
     path("<str:code>/sms/send/", views.carrier_sms_send, name="carrier-sms-send"),
     path("<str:code>/sms/inbox/", views.carrier_sms_inbox, name="carrier-sms-inbox"),

@@ -57,6 +57,45 @@ class PersonFacts:
 
 
 @dataclass(frozen=True)
+class PresencePerson:
+    """How far one natural person came in proving presence (the platform's identity app)."""
+
+    roles: tuple[str, ...]
+    name: str
+    status: str  # "verified" | "failed" | "pending" | "expired"
+    failed_proof: str = ""  # "carrier" | "code" | "face" when status is "failed"
+    face: str = ""  # "match" | "review"
+    face_distance: float | None = None
+    face_threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class PresenceFacts:
+    """The proof of presence of an application: attested by a trusted channel, or per person."""
+
+    attested_by: str = ""
+    people: tuple[PresencePerson, ...] = ()
+
+    @classmethod
+    def from_document(cls, data: Mapping[str, Any]) -> PresenceFacts:
+        return cls(
+            attested_by=str(data.get("attested_by") or ""),
+            people=tuple(
+                PresencePerson(
+                    roles=tuple(person.get("roles") or ()),
+                    name=str(person.get("name") or ""),
+                    status=str(person.get("status") or ""),
+                    failed_proof=str(person.get("failed_proof") or ""),
+                    face=str(person.get("face") or ""),
+                    face_distance=person.get("face_distance"),
+                    face_threshold=person.get("face_threshold"),
+                )
+                for person in data.get("people") or ()
+            ),
+        )
+
+
+@dataclass(frozen=True)
 class Subject:
     """The facts of one application that the rule libraries look at."""
 
@@ -71,6 +110,9 @@ class Subject:
     authority: str = ""
     # The reference of the applicant's own name reservation (名称自主申报), if they cite one.
     reservation: str = ""
+    # Proof of presence, when the platform required it. None: not part of this evaluation (the
+    # dry run of CONTRACT §3, a stored test case, an application from before the requirement).
+    presence: PresenceFacts | None = None
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> Subject:
@@ -96,6 +138,7 @@ class Subject:
             employees=_int_or_none(company.get("employees")),
             persons=tuple(persons),
             reservation=str(company.get("name_reservation") or ""),
+            presence=PresenceFacts.from_document(doc["presence"]) if doc.get("presence") else None,
         )
 
     def persons_in_role(self, role: str) -> tuple[PersonFacts, ...]:

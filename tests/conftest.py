@@ -107,16 +107,72 @@ def citizens(db: None) -> None:
 
 
 @pytest.fixture
-def api_client_for(db: None) -> Callable[[str], APIClient]:
+def registry_with_photos(db: None, tmp_path: Path) -> None:
+    """CLEAN_PERSON and SECOND_PERSON in the citizen registry with their photos: the astronaut
+    (scikit-image) and Grace Hopper (matplotlib), each the other's "another face"; their phones
+    registered with the carrier in their names."""
+    from exchange.services import citizens_import
+    from intake.demo_photos import astronaut_image, encoded, grace_hopper_image
+
+    encoded_dir = tmp_path / "photos"
+    encoded_dir.mkdir()
+    (encoded_dir / "clean.png").write_bytes(encoded(astronaut_image()))
+    (encoded_dir / "second.jpg").write_bytes(encoded(grace_hopper_image(), format="JPEG"))
+    rows = [
+        f"{CLEAN_PERSON['id_number']},{CLEAN_PERSON['name']},{CLEAN_PERSON['phone']},valid,photos/clean.png",
+        f"{SECOND_PERSON['id_number']},{SECOND_PERSON['name']},{SECOND_PERSON['phone']},valid,photos/second.jpg",
+    ]
+    citizens_import(csv_text="id_number,name,phone,status,photo\n" + "\n".join(rows) + "\n", photo_dir=tmp_path)
+
+
+@pytest.fixture
+def api_client_for(db: None) -> Callable[..., APIClient]:
+    """An API client for an integrator. Trusted to attest presence unless asked otherwise, so that
+    the suites about the pipeline measure the pipeline; the proof-of-presence suites (tests/identity)
+    ask for an untrusted one, as every real client is by default."""
     from accounts.services import api_client_create
 
-    def make(name: str) -> APIClient:
-        _, key = api_client_create(name=name)
+    def make(name: str, *, attests_presence: bool = True) -> APIClient:
+        _, key = api_client_create(name=name, attests_presence=attests_presence)
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return client
 
     return make
+
+
+def trusted_channel() -> object:
+    """The API client that attests presence for applications the tests submit directly
+    (`application_submit(..., presence_attested_by=trusted_channel())`): a service hall that
+    verified the people in person, so the checks start at once."""
+    from accounts.models import ApiClient
+
+    client, _ = ApiClient.objects.get_or_create(
+        name="test-service-hall",
+        defaults={"key_prefix": "hall", "key_hash": ApiClient.hash_key("test-service-hall"), "attests_presence": True},
+    )
+    return client
+
+
+def everyone_verified(application: object) -> None:
+    """Every principal of a waiting application has verified (code, face, consent), as their own
+    pages would record it, and the checks start. For suites about what happens after presence;
+    tests/identity drives the real steps against the simulated carrier and public security."""
+    from django.utils import timezone
+    from identity.models import Verification
+    from identity.services import presence_advance
+
+    now = timezone.now()
+    Verification.objects.filter(application=application).update(
+        status="verified",
+        code_verified_at=now,
+        face_outcome="match",
+        face_distance=0.3,
+        face_threshold=0.6,
+        consented_at=now,
+        verified_at=now,
+    )
+    presence_advance(application_id=application.pk)
 
 
 def database_url_for_workers() -> str:

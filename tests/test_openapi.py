@@ -19,9 +19,33 @@ def test_every_api_operation_requires_the_token_header():
     scheme = schema["components"]["securitySchemes"]["ApiClientToken"]
     assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Authorization")
     assert "Token <key>" in scheme["description"]
-    operations = [op for path, item in schema["paths"].items() if path.startswith("/api/v1/") for op in item.values()]
+    operations = [
+        op
+        for path, item in schema["paths"].items()
+        if path.startswith("/api/v1/") and not path.startswith("/api/v1/verifications/")
+        for op in item.values()
+    ]
     assert len(operations) >= 8
     assert all({"ApiClientToken": []} in op["security"] for op in operations)
+
+
+def test_the_verification_endpoints_take_no_key_their_link_token_is_the_credential():
+    schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    paths = [path for path in schema["paths"] if path.startswith("/api/v1/verifications/")]
+    assert sorted(paths) == [
+        "/api/v1/verifications/{token}/",
+        "/api/v1/verifications/{token}/code/",
+        "/api/v1/verifications/{token}/consent/",
+        "/api/v1/verifications/{token}/face/",
+        "/api/v1/verifications/{token}/send-code/",
+    ]
+    for path in paths:
+        for operation in schema["paths"][path].values():
+            assert {"ApiClientToken": []} not in operation.get("security", [{}])
+            assert operation["responses"]["400"]["content"]["application/json"]["examples"]
+    face = schema["paths"]["/api/v1/verifications/{token}/face/"]["post"]
+    assert "multipart/form-data" in face["requestBody"]["content"]
 
 
 def test_the_interactive_docs_load_their_assets_from_this_server():

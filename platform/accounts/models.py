@@ -12,6 +12,8 @@ class Role(models.TextChoices):
     REVIEWER = "reviewer", "审核员 / Reviewer"
     DEPARTMENT_ADMIN = "department_admin", "部门管理员 / Department administrator"
     OPERATOR = "operator", "运营人员 / Operator"
+    # An intermediary (代办机构) filing for companies it does not belong to; it is their handler.
+    AGENT = "agent", "代办机构 / Filing agent"
 
 
 class ApiClient(models.Model):
@@ -21,6 +23,12 @@ class ApiClient(models.Model):
     key_prefix = models.CharField(max_length=8, help_text="First characters of the key, to tell keys apart.")
     key_hash = models.CharField(max_length=64, unique=True)
     is_active = models.BooleanField(default=True)
+    # A channel that checks people face to face (a bank branch, a service hall): its
+    # applications skip the SMS and face steps of the proof of presence. Never the default.
+    attests_presence = models.BooleanField(
+        default=False,
+        help_text="Trusted to verify people in person: its applications skip the SMS and face steps.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

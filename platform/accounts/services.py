@@ -6,10 +6,15 @@ from django.db import transaction
 from accounts.models import ApiClient, Role
 
 
-def api_client_create(*, name: str) -> tuple[ApiClient, str]:
-    """Creates an integrator and returns it with its key; the key is shown once and never stored."""
+def api_client_create(*, name: str, attests_presence: bool = False) -> tuple[ApiClient, str]:
+    """Creates an integrator and returns it with its key; the key is shown once and never stored.
+
+    `attests_presence` marks a channel trusted to verify people in person (CONTRACT §5).
+    """
     key = secrets.token_urlsafe(32)
-    client = ApiClient.objects.create(name=name, key_prefix=key[:8], key_hash=ApiClient.hash_key(key))
+    client = ApiClient.objects.create(
+        name=name, key_prefix=key[:8], key_hash=ApiClient.hash_key(key), attests_presence=attests_presence
+    )
     return client, key
 
 

@@ -5,6 +5,7 @@ Part of the aggregate: erasing is an operation on an application and its persons
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,10 +19,24 @@ from applications.models import Application, ApplicationStatus, Check, Person
 from audit.services import audit_record
 
 # Finished without a company: the personal data has no further use once the period is over.
-FINISHED_WITHOUT_COMPANY = (ApplicationStatus.REJECTED, ApplicationStatus.RETURNED)
+FINISHED_WITHOUT_COMPANY = (ApplicationStatus.REJECTED, ApplicationStatus.RETURNED, ApplicationStatus.LAPSED)
 # Still open, but nobody has touched them for the whole period: abandoned.
-OPEN_BEFORE_DISPATCH = (ApplicationStatus.SUBMITTED, ApplicationStatus.CHECKING, ApplicationStatus.MANUAL_REVIEW)
+OPEN_BEFORE_DISPATCH = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.AWAITING_VERIFICATION,
+    ApplicationStatus.CHECKING,
+    ApplicationStatus.MANUAL_REVIEW,
+)
 ERASABLE_STATUSES = (*FINISHED_WITHOUT_COMPANY, *OPEN_BEFORE_DISPATCH)
+# Apps above the aggregate erase the personal data they keep about an application (the identity
+# app: the verifications' phones and selfies, the names in the presence summary), registered in
+# AppConfig.ready and called in the same transaction.
+_erasers: list[Callable[[uuid.UUID, list[str]], None]] = []
+
+
+def retention_extend(eraser: Callable[[uuid.UUID, list[str]], None]) -> None:
+    if eraser not in _erasers:
+        _erasers.append(eraser)
 
 
 def retention_cutoff(*, now: datetime, retention_days: int) -> datetime:
@@ -97,6 +112,8 @@ def personal_data_erase(*, application_id: uuid.UUID, cutoff: datetime, now: dat
             if scrubbed != check.findings:
                 check.findings = scrubbed
                 check.save(update_fields=["findings"])
+        for eraser in _erasers:
+            eraser(application.id, names)
         # updated_at is left alone: it still tells when the application was last worked on.
         application.personal_data_erased_at = now or timezone.now()
         application.save(update_fields=["personal_data_erased_at"])

@@ -1,5 +1,6 @@
 """Reads of the application aggregate that the pipeline and the entry points share."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from applications.models import Application, Person, PersonRole
@@ -19,13 +20,25 @@ def _person_document(person: Person) -> dict:
     return document
 
 
+# Apps above the aggregate add their sections to the document (the identity app: `presence`),
+# registered in AppConfig.ready, so that this layer imports nothing above it. Sharing policies
+# are allowlists, so no department receives a section it is not granted.
+DocumentExtension = Callable[[Application], dict]
+_document_extensions: list[DocumentExtension] = []
+
+
+def document_extend(extension: DocumentExtension) -> None:
+    if extension not in _document_extensions:
+        _document_extensions.append(extension)
+
+
 def application_document(*, application: Application) -> dict:
     """The application as the CONTRACT §4 document, plus its id and issued credit code."""
     persons = list(application.persons.all())
     by_role = {role: [p for p in persons if p.role == role] for role in PersonRole.values}
     legal = by_role[PersonRole.LEGAL_REPRESENTATIVE][0]
     handler = (by_role[PersonRole.HANDLER] or [legal])[0]
-    return {
+    document = {
         "application_id": str(application.id),
         "credit_code": application.credit_code,
         "company": {
@@ -41,6 +54,9 @@ def application_document(*, application: Application) -> dict:
         "shareholders": [_person_document(p) for p in by_role[PersonRole.SHAREHOLDER]],
         "departments": list(application.work_items.values_list("department", flat=True)),
     }
+    for extension in _document_extensions:
+        document.update(extension(application))
+    return document
 
 
 def recent_subjects(limit: int) -> list[tuple[str, engine.Subject, str | None]]:

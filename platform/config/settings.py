@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "workflow",
     "exchange",
     "webhooks",
+    "identity",
     "review",
     "rules",
     "departments",
@@ -229,6 +230,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "api_client": env.str("API_THROTTLE_RATE", default="6000/min"),
         "api_anonymous": env.str("API_ANONYMOUS_THROTTLE_RATE", default="600/min"),
+        # The verification endpoints, per client address (on top of the per-phone code limits).
+        "verification_address": env.str("VERIFICATION_ADDRESS_THROTTLE_RATE", default="300/hour"),
     },
 }
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
@@ -243,6 +246,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name with another component's ("status", "outcome").
+    "ENUM_NAME_OVERRIDES": {
+        "VerificationStatusEnum": ["pending", "verified", "failed", "expired"],
+        "VerificationFaceOutcomeEnum": ["match", "review"],
+        "VerificationFaceStepOutcomeEnum": ["match", "review", "no_match"],
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -366,6 +375,33 @@ WEBHOOKS_SECRET_ROTATION_HOURS = env.float("WEBHOOKS_SECRET_ROTATION_HOURS", def
 WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=True)
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {"task": "webhooks.sweep", "schedule": 60.0}
 
+# --- Proof of presence (identity app) -----------------------------------------------------------
+# Where people open their verification links (the SMS carries an absolute URL).
+ONEWINDOW_PUBLIC_URL = env.str(
+    "ONEWINDOW_PUBLIC_URL", default=f"http://127.0.0.1:{env.str('ONEWINDOW_PORT', default='8000')}"
+)
+# Keys the link tokens and the one-time codes' hashes; empty: derived from SECRET_KEY (development).
+VERIFICATION_SECRET_KEY = env.str("VERIFICATION_SECRET_KEY", default="")
+# Every principal must verify within this many days, or the application lapses.
+VERIFICATION_DEADLINE_DAYS = env.int("VERIFICATION_DEADLINE_DAYS", default=7)
+VERIFICATION_CODE_TTL_SECONDS = env.int("VERIFICATION_CODE_TTL_SECONDS", default=300)
+# Wrong tries before a code stops working; lockouts before the verification fails (proof "code").
+VERIFICATION_CODE_MAX_ATTEMPTS = env.int("VERIFICATION_CODE_MAX_ATTEMPTS", default=5)
+VERIFICATION_CODE_MAX_LOCKOUTS = env.int("VERIFICATION_CODE_MAX_LOCKOUTS", default=3)
+VERIFICATION_RESEND_SECONDS = env.int("VERIFICATION_RESEND_SECONDS", default=60)
+VERIFICATION_CODES_PER_PHONE_PER_DAY = env.int("VERIFICATION_CODES_PER_PHONE_PER_DAY", default=10)
+VERIFICATION_CODES_PER_ADDRESS_PER_HOUR = env.int("VERIFICATION_CODES_PER_ADDRESS_PER_HOUR", default=30)
+VERIFICATION_CARRIER_MAX_FAILURES = env.int("VERIFICATION_CARRIER_MAX_FAILURES", default=3)
+VERIFICATION_FACE_MAX_ATTEMPTS = env.int("VERIFICATION_FACE_MAX_ATTEMPTS", default=3)
+
+VERIFICATION_MAX_IMAGE_PIXELS = env.int("VERIFICATION_MAX_IMAGE_PIXELS", default=20_000_000)
+# The demo page that shows a logged-in demo user's simulated phone (the carrier's message store).
+DEMO_SMS_INBOX = env.bool("DEMO_SMS_INBOX", default=True)
+CELERY_BEAT_SCHEDULE["verification-lapse"] = {
+    "task": "identity.lapse_overdue",
+    "schedule": env.float("VERIFICATION_LAPSE_SWEEP_SECONDS", default=60.0),
+}
+
 # --- Departments ----------------------------------------------------------------------------
 DEPARTMENT_CODES = ["market_regulation", "tax", "public_security", "social_security", "housing_fund", "bank"]
 # Simulated systems the platform calls that take no part in filing an application: the mobile
@@ -447,7 +483,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Verification link tokens are credentials: no log line shows one (identity/logging.py).
+    "filters": {"verification_tokens": {"()": "identity.logging.RedactVerificationTokens"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["verification_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
 }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("licences.urls")),
+    path("", include("identity.urls")),
     path("", include("intake.urls")),
 ]
 

@@ -29,6 +29,8 @@ SHAREHOLDER_FIELDS = [
     ("name", _("股东姓名"), "text", ""),
     ("id_number", _("居民身份证号码"), "text", _("18位")),
     ("contribution", _("认缴出资额（元）"), "number", ""),
+    # Optional (CONTRACT §4): the shareholder's verification link goes to it by SMS.
+    ("phone", _("手机号码（选填，接收核验链接）"), "tel", _("11位")),
 ]
 
 

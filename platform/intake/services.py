@@ -4,12 +4,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from identity.services import presence_begin
 
 from accounts.models import ApiClient
 from applications.models import Application, Person, PersonRole
 from audit.services import audit_record
 from privacy.crypto import keyed_digest
-from workflow.services import pipeline_start
 
 
 class IdempotencyConflict(Exception):
@@ -35,12 +35,20 @@ def application_submit(
     api_client: ApiClient | None = None,
     idempotency_key: str | None = None,
     corrects: Application | None = None,
+    presence_attested_by: ApiClient | None = None,
 ) -> SubmitResult:
-    """Stores a validated application document and starts the pipeline, all in one transaction.
+    """Stores a validated application document and opens its proof of presence, in one transaction.
+
+    Every natural person in a signing role must then verify (identity.services) before the
+    checks start. An API client marked `attests_presence` skips that: its applications start the
+    checks at once. `presence_attested_by` names such a client explicitly, for callers that are
+    not that client's API request (a service-hall back office, the tests' fixtures).
 
     With an idempotency key, a repeat returns the first application and creates nothing.
     `corrects` links a corrected resubmission to the returned or rejected application it replaces.
     """
+    if presence_attested_by is None and api_client is not None and api_client.attests_presence:
+        presence_attested_by = api_client
     fingerprint = document_fingerprint(document)
     if idempotency_key:
         existing = _application_for_key(api_client=api_client, idempotency_key=idempotency_key, fingerprint=fingerprint)
@@ -55,6 +63,7 @@ def application_submit(
                 idempotency_key=idempotency_key,
                 fingerprint=fingerprint,
                 corrects=corrects,
+                presence_attested_by=presence_attested_by,
             )
     except IntegrityError:
         # Two concurrent requests with the same key: the loser returns the winner's application.
@@ -82,6 +91,7 @@ def _application_create(
     idempotency_key: str | None,
     fingerprint: str,
     corrects: Application | None = None,
+    presence_attested_by: ApiClient | None = None,
 ) -> Application:
     company = document["company"]
     application = Application.objects.create(
@@ -113,5 +123,14 @@ def _application_create(
         application_id=application.id,
         departments=document["departments"],
     )
-    pipeline_start(application=application, departments=document["departments"])
+    profile = getattr(applicant, "applicant_profile", None) if applicant is not None else None
+    presence_begin(
+        application=application,
+        departments=document["departments"],
+        attested_by=presence_attested_by,
+        agent=applicant if applicant is not None and hasattr(applicant, "agent_account") else None,
+        # The applicant filling in the form verifies in the same flow: no SMS link for them.
+        filer_id_number=profile.id_number if profile else "",
+        actor=actor,
+    )
     return application

@@ -5,6 +5,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import condition, require_GET, require_http_methods
+from identity.labels import verification_labels
+from identity.selectors import filer_verification
+from identity.tokens import verification_path
 
 from accounts.models import ApplicantProfile, Role
 from accounts.selectors import user_has_role
@@ -23,16 +26,32 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _require_applicant(request: HttpRequest) -> None:
-    if not user_has_role(user=request.user, role=Role.APPLICANT):
+    if not (user_has_role(user=request.user, role=Role.APPLICANT) or _is_agent(request)):
         raise PermissionDenied("只有申请人可以提交申请 / only applicants can apply")
 
 
-def _profile_prefill(request: HttpRequest) -> dict:
+def _is_agent(request: HttpRequest) -> bool:
+    return user_has_role(user=request.user, role=Role.AGENT) and hasattr(request.user, "agent_account")
+
+
+def _profile_person(request: HttpRequest) -> dict | None:
     profile = ApplicantProfile.objects.filter(user=request.user).first()
     if profile is None:
+        return None
+    return {"name": profile.name, "id_number": profile.id_number, "phone": profile.phone}
+
+
+def _profile_prefill(request: HttpRequest) -> dict:
+    person = _profile_person(request)
+    if person is None:
         return {}
-    person = {"name": profile.name, "id_number": profile.id_number, "phone": profile.phone}
-    return {"legal_representative": person, "shareholders": [{"name": profile.name, "id_number": profile.id_number}]}
+    if _is_agent(request):
+        # An agent files for companies it does not belong to: it is their handler, nothing more.
+        return {"handler": person}
+    return {
+        "legal_representative": person,
+        "shareholders": [{"name": person["name"], "id_number": person["id_number"]}],
+    }
 
 
 def _correctable(request: HttpRequest, application_id: str | None) -> Application | None:
@@ -72,13 +91,23 @@ def apply(request: HttpRequest) -> HttpResponse:
         prefill = application_document(application=corrects) if corrects else _profile_prefill(request)
         if prefill.get("handler") == prefill.get("legal_representative"):
             prefill.pop("handler", None)  # the handler was the legal representative
+        if _is_agent(request):
+            prefill["handler"] = _profile_person(request)
         return render(request, "intake/apply.html", {**context, "form": form_sections(prefill, {})})
     document = document_from_post(request.POST)
+    if _is_agent(request):
+        # Whatever the form says, an agent's filing names the agent as its handler.
+        document["handler"] = _profile_person(request)
     serializer = ApplicationInputSerializer(data=document)
     if not serializer.is_valid():
         errors = flatten_errors(serializer.errors)
         return render(request, "intake/apply.html", {**context, "form": form_sections(document, errors)}, status=400)
     result = application_submit(document=serializer.validated_data, applicant=request.user, corrects=corrects)
+    # The applicant who filled in the form verifies in the same flow: straight to their own page.
+    person = _profile_person(request)
+    own = filer_verification(application=result.application, id_number=person["id_number"]) if person else None
+    if own is not None:
+        return redirect(verification_path(own.id))
     return redirect("application-status", application_id=result.application.id)
 
 
@@ -102,6 +131,7 @@ def application_status(request: HttpRequest, application_id: str) -> HttpRespons
             "application": application,
             "initial": ApplicationOutputSerializer(application).data,
             "labels": labels_for_script(),
+            "verification_labels": verification_labels(),
         },
     )
 

@@ -3,10 +3,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from identity.review import face_comparisons
 
 from accounts.models import Role
 from accounts.selectors import user_has_role
+from audit.services import audit_record
 from review.forms import QueueFilterForm
 from review.models import ReviewDecision
 from review.selectors import review_case, review_queue, review_queue_filters
@@ -78,9 +81,29 @@ def case(request: HttpRequest, application_id: str) -> HttpResponse:
             "claimed_by_me": bool(review and review.claimed_by_id == request.user.pk),
             "decisions": ReviewDecision.choices,
             "error": error,
+            "face_reviews": application.verifications.filter(face_outcome="review").exists(),
         },
         status=400 if error else 200,
     )
+
+
+@login_required
+@never_cache
+@require_GET
+def faces(request: HttpRequest, application_id: str) -> HttpResponse:
+    """The face review: each selfie kept for review next to the registry photo. Audited."""
+    _require_reviewer(request)
+    application = review_case(application_id=application_id)
+    if application is None:
+        raise Http404
+    comparisons = face_comparisons(application=application)
+    audit_record(
+        action="review.faces_viewed",
+        actor=f"user:{request.user.get_username()}",
+        application_id=application.id,
+        verifications=[item["id"] for item in comparisons],
+    )
+    return render(request, "review/faces.html", {"application": application, "comparisons": comparisons})
 
 
 @login_required

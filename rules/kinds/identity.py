@@ -10,8 +10,20 @@ For the legal representative, the handler and every shareholder with an ID numbe
 
 The registry belongs to another department, so this library never queries it directly. When no
 port is injected or the port cannot reach the registry, the check raises LookupUnavailable for
-the pipeline to retry: an identity check never passes by default. Proof of presence (SMS code,
-face) is verified by the platform's identity app, not here.
+the pipeline to retry: an identity check never passes by default.
+
+Proof of presence (carrier check, SMS code, face) is carried out by the platform's identity app
+before the checks start; the Subject carries its outcome (``Subject.presence``), and:
+
+* ``presence_failed`` (reject): a principal's carrier check, one-time code or face comparison
+  failed for good; the finding names the proof (evidence ``proof``);
+* ``presence_face_review`` (review): a face distance near the threshold, for a reviewer to
+  compare the two pictures;
+* ``presence_verified`` / ``presence_attested`` (pass): every principal verified, or a trusted
+  channel attested presence, naming the channel.
+
+Without ``Subject.presence`` (the dry run of CONTRACT §3) presence is not checked. Every
+registry finding carries ``proof: "registry"``.
 
 One person may fill several roles (the handler defaults to the legal representative); such a
 person is verified once and reported once, with all their roles.
@@ -32,6 +44,7 @@ from rules.engine import (
     LookupUnavailable,
     PersonFacts,
     Ports,
+    PresenceFacts,
     Subject,
     register,
 )
@@ -55,7 +68,12 @@ class _Person:
         return zh, en
 
     def evidence(self) -> dict[str, object]:
-        return {"roles": list(self.roles), "name": self.name, "id_number": mask_id_number(self.id_number)}
+        return {
+            "roles": list(self.roles),
+            "name": self.name,
+            "id_number": mask_id_number(self.id_number),
+            "proof": "registry",
+        }
 
 
 def _people(persons: tuple[PersonFacts, ...]) -> tuple[list[_Person], list[PersonFacts]]:
@@ -125,7 +143,90 @@ class IdentityLibrary(LibraryKind):
                 hit = _registry_hit(person, verification.found, verification.name_matches, verification.status)
                 if hit is not None:
                     hits.append(hit)
+        if subject.presence is not None:
+            hits.extend(_presence_hits(subject.presence))
         return Evaluation(hits=tuple(hits), versions={})
+
+
+_PROOF_LABELS = {
+    "carrier": ("手机号实名核验", "the carrier check of the phone number"),
+    "code": ("短信验证码核验", "the SMS one-time code"),
+    "face": ("人脸比对", "the face comparison"),
+}
+
+
+def _presence_labels(roles: tuple[str, ...]) -> tuple[str, str]:
+    zh = "、".join(ROLE_LABELS.get(r, (r, r))[0] for r in roles)
+    en = ", ".join(ROLE_LABELS.get(r, (r, r))[1] for r in roles)
+    return zh, en
+
+
+def _presence_hits(presence: PresenceFacts) -> list[Hit]:
+    if presence.attested_by:
+        return [
+            Hit(
+                rule="presence_attested",
+                outcome="pass",
+                message=f"本人到场核验由可信渠道“{presence.attested_by}”完成（免短信及人脸核验）。",
+                message_en=f"Presence was attested in person by the trusted channel “{presence.attested_by}” "
+                "(no SMS or face step).",
+                evidence={"proof": "attested", "attested_by": presence.attested_by},
+            )
+        ]
+    hits: list[Hit] = []
+    for person in presence.people:
+        zh, en = _presence_labels(person.roles)
+        evidence: dict[str, object] = {"roles": list(person.roles), "name": person.name, "status": person.status}
+        if person.status == "failed":
+            proof_zh, proof_en = _PROOF_LABELS.get(person.failed_proof, (person.failed_proof, person.failed_proof))
+            hits.append(
+                Hit(
+                    rule="presence_failed",
+                    outcome="reject",
+                    message=f"{zh}{person.name}的{proof_zh}未通过，本人在场核验失败。",
+                    message_en=f"The {en} {person.name} failed {proof_en}: presence was not proven.",
+                    evidence={**evidence, "proof": person.failed_proof},
+                )
+            )
+        elif person.status != "verified":
+            hits.append(
+                Hit(
+                    rule="presence_missing",
+                    outcome="reject",
+                    message=f"{zh}{person.name}未完成本人实名核验。",
+                    message_en=f"The {en} {person.name} did not complete the proof of presence.",
+                    evidence=evidence,
+                )
+            )
+        elif person.face == "review":
+            hits.append(
+                Hit(
+                    rule="presence_face_review",
+                    outcome="review",
+                    message=f"{zh}{person.name}的人脸比对结果接近阈值（距离 {person.face_distance:.3f}，"
+                    f"阈值 {person.face_threshold:.2f}），需人工比对照片。",
+                    message_en=f"The {en} {person.name}'s face distance {person.face_distance:.3f} is near the "
+                    f"threshold {person.face_threshold:.2f}: a reviewer compares the pictures.",
+                    evidence={
+                        **evidence,
+                        "proof": "face",
+                        "distance": person.face_distance,
+                        "threshold": person.face_threshold,
+                    },
+                )
+            )
+    if presence.people and not hits:
+        hits.append(
+            Hit(
+                rule="presence_verified",
+                outcome="pass",
+                message=f"全部{len(presence.people)}名自然人已完成短信验证码、人脸比对与确认。",
+                message_en=f"All {len(presence.people)} natural persons confirmed an SMS code, their face and "
+                "their consent.",
+                evidence={"proof": "verified", "people": len(presence.people)},
+            )
+        )
+    return hits
 
 
 def _registry_hit(person: _Person, found: bool, name_matches: bool, status: str | None) -> Hit | None:

@@ -11,7 +11,7 @@ from intake.api.serializers import ApplicationInputSerializer
 from intake.services import application_submit
 from rules.models import RegisteredEnterprise
 from tests.browser.support import run_in_own_browser
-from tests.conftest import CLEAN_PERSON, DISHONEST_PERSON, SECOND_PERSON, application_document
+from tests.conftest import CLEAN_PERSON, DISHONEST_PERSON, SECOND_PERSON, application_document, trusted_channel
 
 PASSWORD = "a-long-test-password"
 
@@ -38,7 +38,7 @@ def _superuser_client() -> RecordingClient:
 def _submitted(name: str, person: dict) -> object:
     serializer = ApplicationInputSerializer(data=application_document(name=name, person=person))
     serializer.is_valid(raise_exception=True)
-    return application_submit(document=serializer.validated_data).application
+    return application_submit(document=serializer.validated_data, presence_attested_by=trusted_channel()).application
 
 
 def _find(client: RecordingClient, changelist: str, id_number: str) -> str:

@@ -7,7 +7,7 @@ from accounts.services import user_create_with_role
 from applications.models import Application
 from intake.api.serializers import ApplicationInputSerializer
 from intake.services import application_submit
-from tests.conftest import CLEAN_PERSON, application_document
+from tests.conftest import CLEAN_PERSON, application_document, trusted_channel
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-test-password"
@@ -20,7 +20,9 @@ def _user(username: str, role: Role, department: str | None = None):
 def _application_of(user) -> Application:
     serializer = ApplicationInputSerializer(data=application_document(name="深圳市嘉树科技有限公司"))
     serializer.is_valid(raise_exception=True)
-    return application_submit(document=serializer.validated_data, applicant=user).application
+    return application_submit(
+        document=serializer.validated_data, applicant=user, presence_attested_by=trusted_channel()
+    ).application
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ from stdnum.cn import uscc
 from accounts.models import ApplicantProfile, Role
 from accounts.services import user_create_with_role
 from applications.models import Application
+from intake.demo_photos import astronaut_image, encoded
 from tests.conftest import CLEAN_PERSON
+from tests.identity.conftest import latest_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,8 +24,27 @@ def _log_in(page, base_url: str, *, next_url: str) -> None:
     page.click("button[type=submit]")
 
 
+def _verify_in_the_same_flow(page, tmp_path) -> None:
+    """The applicant lands on their own verification page: code, a photo (upload), consent."""
+    page.wait_for_url("**/verify/**")
+    page.click("#send-code")
+    page.wait_for_selector("#verify[data-step=enter_code]")
+    page.fill("#v-code", latest_code(CLEAN_PERSON["phone"]))
+    page.click("#check-code")
+    page.wait_for_selector("#verify[data-step=face]")
+    photo = tmp_path / "me.jpg"
+    photo.write_bytes(encoded(astronaut_image(), format="JPEG"))
+    page.set_input_files("#v-image", str(photo))
+    page.click("#upload-image")
+    page.wait_for_selector("#verify[data-step=consent]", timeout=60_000)
+    page.check("#v-consent")
+    page.click("#give-consent")
+    page.wait_for_selector("#verify[data-step=done]")
+    page.click("#to-status")
+
+
 def test_the_form_submits_and_the_status_page_follows_to_completion_without_reload(
-    page, live_server, celery_workers, libraries, citizens
+    page, live_server, celery_workers, libraries, registry_with_photos, tmp_path
 ):
     _log_in(page, live_server.url, next_url="/apply/")
     page.wait_for_url("**/apply/")
@@ -33,6 +54,7 @@ def test_the_form_submits_and_the_status_page_follows_to_completion_without_relo
     page.click("#sample-company")
     page.fill("#f-company\\.name", "深圳市澄明科技有限公司")
     page.click("#submit")
+    _verify_in_the_same_flow(page, tmp_path)
 
     page.wait_for_url("**/applications/**")
     page.evaluate("window.__notReloaded = true")
@@ -58,12 +80,15 @@ def test_the_form_shows_field_errors_and_stores_nothing(page, live_server):
     assert Application.objects.count() == 0
 
 
-def test_a_rejection_shows_the_rule_that_fired(page, live_server, celery_workers, libraries, citizens):
+def test_a_rejection_shows_the_rule_that_fired(
+    page, live_server, celery_workers, libraries, registry_with_photos, tmp_path
+):
     _log_in(page, live_server.url, next_url="/apply/")
     page.wait_for_url("**/apply/")
     page.click("#sample-company")
     page.fill("#f-company\\.name", "深圳市色情文化有限公司")
     page.click("#submit")
+    _verify_in_the_same_flow(page, tmp_path)
 
     page.wait_for_selector("#app-status[data-status=rejected]", timeout=90_000)
 

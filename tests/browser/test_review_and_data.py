@@ -7,7 +7,7 @@ from accounts.services import user_create_with_role
 from applications.models import Application
 from intake.api.serializers import ApplicationInputSerializer
 from intake.services import application_submit
-from tests.conftest import DISHONEST_PERSON, application_document, wait_for
+from tests.conftest import DISHONEST_PERSON, application_document, trusted_channel, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-test-password"
@@ -35,7 +35,9 @@ def test_a_reviewer_claims_and_approves_and_the_applicant_sees_who_received_the_
         data=application_document(name="深圳市远峰贸易有限公司", person=DISHONEST_PERSON)
     )
     serializer.is_valid(raise_exception=True)
-    application = application_submit(document=serializer.validated_data, applicant=applicant).application
+    application = application_submit(
+        document=serializer.validated_data, applicant=applicant, presence_attested_by=trusted_channel()
+    ).application
     wait_for(lambda: _status(application) == "manual_review", timeout=60)
 
     reviewer = browser.new_context(locale="zh-CN").new_page()

@@ -7,7 +7,7 @@ from accounts.services import user_create_with_role
 from applications.models import Application
 from intake.api.serializers import ApplicationInputSerializer
 from intake.services import application_submit
-from tests.conftest import CLEAN_PERSON, application_document
+from tests.conftest import CLEAN_PERSON, application_document, everyone_verified, trusted_channel
 from workflow.models import OutboxMessage
 from workflow.services import check_run
 
@@ -18,7 +18,9 @@ PASSWORD = "a-long-test-password"
 def _rejected_for(user) -> Application:
     serializer = ApplicationInputSerializer(data=application_document(name="深圳市色情文化有限公司"))
     serializer.is_valid(raise_exception=True)
-    application = application_submit(document=serializer.validated_data, applicant=user).application
+    application = application_submit(
+        document=serializer.validated_data, applicant=user, presence_attested_by=trusted_channel()
+    ).application
     for check in application.checks.all():
         check_run(check_id=check.id)
     application.refresh_from_db()
@@ -67,6 +69,12 @@ def test_the_corrected_application_is_linked_and_checked_again(client, founder, 
     assert response.status_code == 302
     new = Application.objects.exclude(pk=old.pk).get()
     assert new.corrects == old
+    # The applicant verifies in the same flow, on their own verification page; then it is checked.
+    assert response["Location"].startswith("/verify/")
+    assert new.status == "awaiting_verification"
+    assert not OutboxMessage.objects.filter(task="workflow.run_check").exists()
+    everyone_verified(new)
+    new.refresh_from_db()
     assert new.status == "checking"
     assert OutboxMessage.objects.filter(task="workflow.run_check").count() == 4
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from applications.models import Application
-from tests.conftest import CLEAN_PERSON, application_document
+from tests.conftest import CLEAN_PERSON, application_document, trusted_channel
 from workflow.services import check_run
 
 # Not committed, so the session's real workers (when other tests started them) never see these
@@ -107,7 +107,9 @@ def test_the_status_page_json_answers_304_while_nothing_changed(client, librarie
     user = user_create_with_role(username="founder", password="a-long-password-1", role=Role.APPLICANT)
     serializer = ApplicationInputSerializer(data=application_document())
     serializer.is_valid(raise_exception=True)
-    application = application_submit(document=serializer.validated_data, applicant=user).application
+    application = application_submit(
+        document=serializer.validated_data, applicant=user, presence_attested_by=trusted_channel()
+    ).application
     client.force_login(user)
     url = f"/applications/{application.id}/status.json"
 

@@ -13,7 +13,7 @@ from applications.models import Person
 from intake.selectors import applications_of_person
 from intake.services import application_submit
 from privacy.crypto import blind_index
-from tests.conftest import CLEAN_PERSON, DISHONEST_PERSON, SECOND_PERSON, application_document
+from tests.conftest import CLEAN_PERSON, DISHONEST_PERSON, SECOND_PERSON, application_document, trusted_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def _submit(person: dict, *, name: str = "深圳市云帆科技有限公司", ha
     document["departments"] = ["market_regulation"]
     if handler:
         document["handler"] = handler
-    return application_submit(document=document).application
+    return application_submit(document=document, presence_attested_by=trusted_channel()).application
 
 
 def test_id_and_phone_are_stored_encrypted_and_read_back_in_the_clear():

@@ -14,7 +14,7 @@ from applications.tasks import retention_sweep_task
 from audit.models import AuditEvent
 from intake.selectors import applications_of_person
 from intake.services import application_submit
-from tests.conftest import CLEAN_PERSON, DISHONEST_PERSON, SECOND_PERSON, application_document
+from tests.conftest import CLEAN_PERSON, DISHONEST_PERSON, SECOND_PERSON, application_document, trusted_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ FINDING = {
 def _application(person: dict, *, name: str, status: str, days_ago: float) -> Application:
     document = application_document(name=name, person=person)
     document["departments"] = ["market_regulation", "tax"]
-    application = application_submit(document=document).application
+    application = application_submit(document=document, presence_attested_by=trusted_channel()).application
     Application.objects.filter(pk=application.pk).update(
         status=status, outcome="reject", updated_at=timezone.now() - timedelta(days=days_ago)
     )

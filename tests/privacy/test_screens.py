@@ -7,7 +7,14 @@ from django.test import Client
 
 from departments.services import citizens_import
 from intake.services import application_submit
-from tests.conftest import CLEAN_PERSON, DISHONEST_PERSON, SECOND_PERSON, application_document, citizens_csv
+from tests.conftest import (
+    CLEAN_PERSON,
+    DISHONEST_PERSON,
+    SECOND_PERSON,
+    application_document,
+    citizens_csv,
+    trusted_channel,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +43,7 @@ def application() -> object:
     document = application_document(name="深圳市远峰贸易有限公司", person=DISHONEST_PERSON)
     document["handler"] = dict(SECOND_PERSON)
     document["departments"] = ["market_regulation"]
-    return application_submit(document=document).application
+    return application_submit(document=document, presence_attested_by=trusted_channel()).application
 
 
 def test_the_admin_shows_applications_and_persons_masked(admin_client, application):

@@ -13,7 +13,7 @@ from intake.api.serializers import ApplicationInputSerializer
 from intake.services import application_submit
 from review.models import ReviewCase
 from review.services import ReviewRefused, case_claim, case_decide
-from tests.conftest import DISHONEST_PERSON, application_document
+from tests.conftest import DISHONEST_PERSON, application_document, trusted_channel
 from workflow.models import OutboxMessage
 from workflow.services import check_run
 
@@ -26,7 +26,9 @@ def _in_review() -> Application:
         data=application_document(name="深圳市长林咨询有限公司", person=DISHONEST_PERSON)
     )
     serializer.is_valid(raise_exception=True)
-    application = application_submit(document=serializer.validated_data).application
+    application = application_submit(
+        document=serializer.validated_data, presence_attested_by=trusted_channel()
+    ).application
     for check in application.checks.all():
         check_run(check_id=check.id)
     application.refresh_from_db()

@@ -9,7 +9,7 @@ from applications.models import Application
 from intake.api.serializers import ApplicationInputSerializer
 from intake.services import application_submit
 from review.services import case_claim, case_decide
-from tests.conftest import CLEAN_PERSON, application_document
+from tests.conftest import CLEAN_PERSON, application_document, trusted_channel
 from tests.review.test_desk import PASSWORD, _in_review
 from workflow.services import check_run
 
@@ -39,7 +39,7 @@ def test_a_sensible_age_filter_works(reviewer_client, libraries, citizens):
 def _submitted(name: str) -> Application:
     serializer = ApplicationInputSerializer(data=application_document(name=name, person=CLEAN_PERSON))
     serializer.is_valid(raise_exception=True)
-    return application_submit(document=serializer.validated_data).application
+    return application_submit(document=serializer.validated_data, presence_attested_by=trusted_channel()).application
 
 
 def _checked(name: str) -> Application:

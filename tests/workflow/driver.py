@@ -11,6 +11,7 @@ from applications.models import Application
 from exchange.client import DepartmentAuth, department_client
 from intake.api.serializers import ApplicationInputSerializer
 from intake.services import application_submit
+from tests.conftest import trusted_channel
 from webhooks.events import DELIVER_TASK
 from webhooks.services import delivery_attempt
 from workflow.models import OutboxMessage
@@ -22,7 +23,9 @@ TASKS = {RUN_CHECK_TASK: check_run, CALL_DEPARTMENT_TASK: department_call, DELIV
 def submit(document: dict, **who: object) -> Application:
     serializer = ApplicationInputSerializer(data=document)
     serializer.is_valid(raise_exception=True)
-    return application_submit(document=serializer.validated_data, **who).application
+    return application_submit(
+        document=serializer.validated_data, **who, presence_attested_by=trusted_channel()
+    ).application
 
 
 def last_message_id() -> int:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from applications.models import Application, WorkItem
 from intake.api.serializers import ApplicationInputSerializer
 from intake.services import application_submit
-from tests.conftest import application_document
+from tests.conftest import application_document, trusted_channel
 from workflow.models import OutboxMessage
 from workflow.services import CALL_DEPARTMENT_TASK, check_run, department_call
 from workflow.sweeper import workflow_sweep
@@ -17,7 +17,9 @@ from workflow.sweeper import workflow_sweep
 def _dispatching_application() -> Application:
     serializer = ApplicationInputSerializer(data=application_document(name="深圳市青禾远峰科技有限公司"))
     serializer.is_valid(raise_exception=True)
-    application = application_submit(document=serializer.validated_data).application
+    application = application_submit(
+        document=serializer.validated_data, presence_attested_by=trusted_channel()
+    ).application
     for check in application.checks.all():
         check_run(check_id=check.id)
     application.refresh_from_db()
@@ -68,7 +70,9 @@ def test_an_application_citing_its_name_reservation_passes_and_uses_it(libraries
     held = name_reservation_create(name=name, authority="440305", reserved_by="founder").reservation
     serializer = ApplicationInputSerializer(data=application_document(name=name, name_reservation=held.reference))
     serializer.is_valid(raise_exception=True)
-    application = application_submit(document=serializer.validated_data).application
+    application = application_submit(
+        document=serializer.validated_data, presence_attested_by=trusted_channel()
+    ).application
     for check in application.checks.all():
         check_run(check_id=check.id)
     application.refresh_from_db()

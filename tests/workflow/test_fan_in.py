@@ -8,7 +8,7 @@ from django.db import connection, connections
 from applications.models import Application, Check, CheckStatus
 from audit.models import AuditEvent
 from intake.services import application_submit
-from tests.conftest import DISHONEST_PERSON, application_document, settle
+from tests.conftest import DISHONEST_PERSON, application_document, settle, trusted_channel
 from workflow.services import check_run
 from workflow.sweeper import workflow_sweep
 
@@ -18,7 +18,7 @@ def _submit(document: dict) -> Application:
 
     serializer = ApplicationInputSerializer(data=document)
     serializer.is_valid(raise_exception=True)
-    return application_submit(document=serializer.validated_data).application
+    return application_submit(document=serializer.validated_data, presence_attested_by=trusted_channel()).application
 
 
 def _decisions(application: Application) -> list[str]:

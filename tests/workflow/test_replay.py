@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from intake.api.serializers import ApplicationInputSerializer
 from intake.services import application_submit
 from rules.services import list_import
-from tests.conftest import application_document
+from tests.conftest import application_document, trusted_channel
 from workflow.services import check_run
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 def _decided(name: str):
     serializer = ApplicationInputSerializer(data=application_document(name=name))
     serializer.is_valid(raise_exception=True)
-    application = application_submit(document=serializer.validated_data).application
+    application = application_submit(
+        document=serializer.validated_data, presence_attested_by=trusted_channel()
+    ).application
     for check in application.checks.all():
         check_run(check_id=check.id)
     application.refresh_from_db()
@@ -40,7 +42,9 @@ def test_replay_as_of_the_decision_matches_after_a_new_version(libraries, citize
 def test_replay_refuses_an_undecided_or_unknown_application(libraries, citizens):
     serializer = ApplicationInputSerializer(data=application_document())
     serializer.is_valid(raise_exception=True)
-    application = application_submit(document=serializer.validated_data).application
+    application = application_submit(
+        document=serializer.validated_data, presence_attested_by=trusted_channel()
+    ).application
     with pytest.raises(CommandError, match="not been decided"):
         call_command("replay_application", str(application.id), stdout=io.StringIO())
     with pytest.raises(CommandError, match="no application"):

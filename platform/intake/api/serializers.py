@@ -6,6 +6,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
+from identity.api.serializers import VerificationSummarySerializer
+from identity.selectors import agent_principals, verification_summary, verifications_for_application
 from rest_framework import serializers
 
 from applications.models import Application, Check, WorkItem
@@ -33,6 +35,13 @@ class ShareholderInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50)
     id_number = serializers.CharField(max_length=18, validators=[id_number_format])
     contribution = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal("0.01"))
+    # Optional (CONTRACT §4): without it, the verification page asks the shareholder for it.
+    phone = serializers.CharField(max_length=11, validators=[mobile_format], required=False, allow_blank=True)
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs.get("phone"):
+            attrs.pop("phone", None)
+        return attrs
 
     def validate_id_number(self, value: str) -> str:
         return value.upper()
@@ -142,6 +151,13 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
     licence = serializers.SerializerMethodField(
         help_text="The electronic business licence once market regulation issued it: number and verify_url."
     )
+    verifications = serializers.SerializerMethodField(
+        help_text="One per natural person in a signing role (CONTRACT §7); "
+        "empty when a trusted channel attested presence."
+    )
+    filed_for = serializers.SerializerMethodField(
+        help_text="When an agent (代办机构) filed: the principals it filed for, masked, with their roles."
+    )
 
     class Meta:
         model = Application
@@ -160,11 +176,27 @@ class ApplicationOutputSerializer(serializers.ModelSerializer):
             "checks",
             "departments",
             "data_shared",
+            "verifications",
+            "filed_for",
         ]
 
     @extend_schema_field(LicenceReferenceSerializer(allow_null=True))
     def get_licence(self, application: Application) -> dict | None:
         return licence_reference(application=application)
+
+    @extend_schema_field(VerificationSummarySerializer(many=True))
+    def get_verifications(self, application: Application) -> list[dict]:
+        return [verification_summary(v) for v in verifications_for_application(application=application)]
+
+    def get_filed_for(self, application: Application) -> dict | None:
+        stage = getattr(application, "presence", None)
+        if stage is None or stage.agent_id is None:
+            return None
+        account = getattr(stage.agent, "agent_account", None)
+        return {
+            "agent": account.organisation if account else stage.agent.get_username(),
+            "principals": agent_principals(application=application),
+        }
 
     def get_data_shared(self, application: Application) -> list[dict]:
         return data_shared_with_departments(application_id=application.id)

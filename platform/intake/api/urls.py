@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from intake.api.reservations import NameReservationDetailApi, NameReservationListCreateApi
 from intake.api.views import ApplicationDetailApi, ApplicationListCreateApi
@@ -19,4 +19,5 @@ urlpatterns = [
     path("webhooks/<uuid:endpoint_id>/", WebhookDetailApi.as_view(), name="api-webhook-detail"),
     path("webhooks/<uuid:endpoint_id>/rotate-secret/", WebhookRotateSecretApi.as_view(), name="api-webhook-rotate"),
     path("webhooks/<uuid:endpoint_id>/deliveries/", WebhookDeliveriesApi.as_view(), name="api-webhook-deliveries"),
+    path("", include("identity.api.urls")),
 ]

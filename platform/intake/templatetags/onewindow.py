@@ -46,3 +46,24 @@ def outcome_label(code: str) -> str:
 @register.filter
 def library_label(code: str) -> str:
     return str(labels.LIBRARY_LABELS.get(code, code))
+
+
+@register.filter
+def person_role_label(code: str) -> str:
+    from identity.labels import ROLE_LABELS
+
+    return str(ROLE_LABELS.get(code, code))
+
+
+@register.filter
+def verification_status_label(code: str) -> str:
+    from identity.labels import STATUS_LABELS
+
+    return str(STATUS_LABELS.get(code, code))
+
+
+@register.filter
+def proof_label(code: str) -> str:
+    from identity.labels import PROOF_LABELS
+
+    return str(PROOF_LABELS.get(code, code))

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 from faker import Faker
+from identity.models import AgentAccount
 from stdnum.cn import ric
 
 from accounts.models import ApiClient, ApplicantProfile, Role
@@ -32,7 +33,16 @@ DEMO_USERS = [
     ("courtadmin", Role.DEPARTMENT_ADMIN, "部门管理员（法院）"),
     ("addressadmin", Role.DEPARTMENT_ADMIN, "部门管理员（规划和自然资源）"),
     ("operator", Role.OPERATOR, "运营人员"),
+    # A second founder: the principal who verifies through the link the applicant's filing sends.
+    ("partner", Role.APPLICANT, "合伙人（第二位股东）"),
+    # An intermediary (代办机构) filing for companies it does not belong to, as their handler.
+    ("agent", Role.AGENT, "代办机构（深圳市易办企业服务有限公司）"),
 ]
+# Whose real-name identity each login carries (an index into the demo people). Only the first two
+# have a face in their registry photo (the astronaut, Grace Hopper), so the agent's member of
+# staff shares the partner's: each can then pass the face step in the demo.
+DEMO_IDENTITIES = {"applicant": 0, "partner": 1, "agent": 1}
+DEMO_AGENT_ORGANISATION = "深圳市易办企业服务有限公司"
 # Rule lists are owned by departments: names and the address negative list by market regulation,
 # the standard addresses by natural resources, the dishonest list by the courts.
 DEMO_DEPARTMENTS = {
@@ -44,6 +54,9 @@ DEMO_DEPARTMENTS = {
 # Administrators of one jurisdiction's layers (rules.admin.scoping); the others are national.
 DEMO_JURISDICTIONS = {"gdadmin": "440000"}
 DEMO_CLIENT = "demo-integrator"
+# A channel that verifies people in person (CONTRACT §5 --attests-presence): the benchmarks use
+# it, so that they measure the pipeline, not people typing codes. The demo integrator is not trusted.
+DEMO_TRUSTED_CLIENT = "demo-service-hall"
 
 
 class Command(BaseCommand):
@@ -82,11 +95,13 @@ class Command(BaseCommand):
             if username in DEMO_JURISDICTIONS:
                 group, _ = Group.objects.get_or_create(name=f"scope:{DEMO_JURISDICTIONS[username]}")
                 user.groups.add(group)
-            if role == Role.APPLICANT:
-                me = people[0]
+            if username in DEMO_IDENTITIES:
+                me = people[DEMO_IDENTITIES[username]]
                 ApplicantProfile.objects.update_or_create(
                     user=user, defaults={"name": me["name"], "id_number": me["id_number"], "phone": me["phone"]}
                 )
+            if role == Role.AGENT:
+                AgentAccount.objects.update_or_create(user=user, defaults={"organisation": DEMO_AGENT_ORGANISATION})
         # The identities behind the demo logins live in the public-security registry, like
         # everyone else's; the platform adds them there over HTTP, with their registry photos
         # (real portraits that scikit-image and matplotlib ship), and the import registers their
@@ -113,6 +128,10 @@ class Command(BaseCommand):
         if not ApiClient.objects.filter(name=DEMO_CLIENT).exists():
             _, key = api_client_create(name=DEMO_CLIENT)
             key_file.write_text(key)
+        trusted_key_file = Path(settings.VAR_DIR) / "demo-trusted-api-key.txt"
+        if not ApiClient.objects.filter(name=DEMO_TRUSTED_CLIENT).exists():
+            _, key = api_client_create(name=DEMO_TRUSTED_CLIENT, attests_presence=True)
+            trusted_key_file.write_text(key)
         self._print_logins(key_file=key_file, people=people)
 
     def _demo_people(self, *, seed: int, dishonest: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -141,6 +160,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<10} {full_name}")
         if key_file.exists():
             self.stdout.write(f"API client {DEMO_CLIENT!r} key: {key_file.read_text().strip()}")
+        trusted_key_file = Path(settings.VAR_DIR) / "demo-trusted-api-key.txt"
+        if trusted_key_file.exists():
+            self.stdout.write(
+                f"API client {DEMO_TRUSTED_CLIENT!r} (attests presence) key: {trusted_key_file.read_text().strip()}"
+            )
         # Synthetic identities, but identities all the same: they go to a file, not the console.
         people_file = Path(settings.VAR_DIR) / "demo-people.json"
         labelled = [{"kind": "clean"}] * 3 + [{"kind": "dishonest"}] * 3
