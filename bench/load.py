@@ -261,7 +261,8 @@ def main() -> None:
     departments_port = port + 1
     departments_url = args.departments_url or f"http://127.0.0.1:{departments_port}/departments/"
     var = Path(args.var_dir)
-    key = (var / "demo-api-key.txt").read_text().strip()
+    # A trusted channel (it attests presence), so that the benchmark measures the pipeline.
+    key = (var / "demo-trusted-api-key.txt").read_text().strip()
     person = next(p for p in json.loads((var / "demo-people.json").read_text()) if p["kind"] == "clean")
     rng = random.Random(args.seed)
     pg_url = args.pg_url if args.pg_url and args.pg_url.startswith("postgres") else None
