@@ -43,7 +43,7 @@ class _SettingsRate(SimpleRateThrottle):
         window = int(now // self.duration)
         self.window_ends = (window + 1) * self.duration
         self.now = now
-        window_key = f"{key}:{window}"
+        window_key = _window_key(key, duration=self.duration, window=window)
         try:
             count = self.cache.incr(window_key)
         except ValueError:  # the window's first request (or its key expired)
@@ -55,6 +55,23 @@ class _SettingsRate(SimpleRateThrottle):
 
     def wait(self) -> float:
         return max(0.0, self.window_ends - self.now)
+
+
+def _window_key(key: str, *, duration: int, window: int) -> str:
+    return f"{key}:{duration}:{window}"
+
+
+# Every duration DRF's rate strings can name: second, minute, hour, day.
+_DURATIONS = (1, 60, 3600, 86400)
+
+
+def throttle_counts_forget(*, scope: str, ident: object) -> None:
+    """Forgets what one caller has spent in the current windows (an operator's unblock, or tests)."""
+    key = SimpleRateThrottle.cache_format % {"scope": scope, "ident": ident}
+    now = time.time()
+    SimpleRateThrottle.cache.delete_many(
+        [_window_key(key, duration=duration, window=int(now // duration)) for duration in _DURATIONS]
+    )
 
 
 class ApiClientRateThrottle(_SettingsRate):

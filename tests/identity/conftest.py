@@ -9,9 +9,9 @@ import re
 from collections.abc import Callable
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from accounts.throttling import throttle_counts_forget
 from intake.demo_photos import astronaut_image, encoded, grace_hopper_image, no_face_image
 from tests.conftest import CLEAN_PERSON, SECOND_PERSON, application_document
 
@@ -21,8 +21,8 @@ CODE = re.compile(r"验证码为(\d{6})")
 @pytest.fixture(autouse=True)
 def _fresh_address_throttle() -> None:
     # The per-address throttle counts in the shared cache, across tests; each test starts afresh.
-    cache.delete("throttle_verification_address_127.0.0.1")
-    cache.delete("throttle_api_anonymous_127.0.0.1")
+    throttle_counts_forget(scope="verification_address", ident="127.0.0.1")
+    throttle_counts_forget(scope="api_anonymous", ident="127.0.0.1")
 
 
 @pytest.fixture

@@ -2,16 +2,16 @@
 is rate-limited per integrator."""
 
 import copy
-import time
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.test import Client
 
 from accounts.models import ApiClient, ApplicantProfile, Role
 from accounts.services import user_create_with_role
+from accounts.throttling import throttle_counts_forget
 from applications.models import Application
 from tests.conftest import CLEAN_PERSON, SECOND_PERSON, _valid_id, application_document
 
@@ -149,11 +149,10 @@ def test_the_throttle_counts_in_a_cache_every_process_shares():
 
 def _forget_counts() -> None:
     # The counts live in the shared cache and outlive a test's database rows, whose ids a later
-    # test reuses: start from none, and leave none behind. They count in hourly windows here.
-    window = int(time.time() // 3600)
+    # test reuses: start from none, and leave none behind.
     for pk in ApiClient.objects.values_list("pk", flat=True):
-        cache.delete(f"throttle_api_client_{pk}:{window}")
-    cache.delete(f"throttle_api_anonymous_127.0.0.1:{window}")
+        throttle_counts_forget(scope="api_client", ident=pk)
+    throttle_counts_forget(scope="api_anonymous", ident="127.0.0.1")
 
 
 @pytest.fixture
