@@ -300,7 +300,9 @@ AUDIT_SEAL_SECONDS = env.float("AUDIT_SEAL_SECONDS", default=1.0)
 AUDIT_SEAL_BATCH_SIZE = env.int("AUDIT_SEAL_BATCH_SIZE", default=5000)
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "workflow.outbox_relay", "schedule": env.float("OUTBOX_RELAY_SECONDS", default=2.0)},
-    "sweeper": {"task": "workflow.sweep", "schedule": env.float("SWEEPER_SECONDS", default=5.0)},
+    # Every 2 s: work lost with a killed worker is re-driven at most WORKFLOW_STUCK_AFTER_SECONDS
+    # + 2 s after it was last touched (an idle sweep is three index probes, not a hot loop).
+    "sweeper": {"task": "workflow.sweep", "schedule": env.float("SWEEPER_SECONDS", default=2.0)},
     "release-name-reservations": {"task": "rules.release_expired_name_reservations", "schedule": 3600.0},
     "prune-operational-tables": {
         "task": "workflow.prune",
