@@ -237,6 +237,9 @@ class Stack:
                 command = process.cmdline()
             except psutil.Error:
                 continue
+            # The Celery processes themselves, not the keepalive wrappers that restart them.
+            if "config.keepalive" in command:
+                continue
             if any(part.endswith("celery") for part in command) and "worker" in command:
                 workers.append(process)
         return workers
@@ -414,7 +417,9 @@ def killer(run: Run, stack: Stack, db: Database) -> None:
             continue
         victim = rng.choice(workers)
         try:
-            name = " ".join(victim.cmdline()[3:9])
+            command = victim.cmdline()
+            pool = "checks" if any("checks" in part for part in command) else "calls"
+            name = f"{pool} {'pool master' if victim.parent().pid not in {w.pid for w in workers} else 'pool child'}"
             victim.send_signal(signal.SIGKILL)
         except psutil.Error:
             continue
