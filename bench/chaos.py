@@ -557,6 +557,8 @@ def main() -> int:
     parser.add_argument("--ci", action="store_true", help="exit 1 unless every count meets its target")
     args = parser.parse_args()
 
+    # SIGTERM ends the run like Ctrl-C: the stack, Redis included, is stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
     stack = Stack(args)
     run = Run(args=args)
     stop = threading.Event()
