@@ -43,7 +43,6 @@ import sys
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -579,12 +578,19 @@ def main() -> int:
         fault_thread = threading.Thread(target=faults, args=(run, stack, db, departments_db), daemon=True)
         fault_thread.start()
         threading.Thread(target=killer, args=(run, stack, Database(stack.database_url)), daemon=True).start()
-        with ThreadPoolExecutor(args.senders) as pool:
-            for future in [pool.submit(sender, run, stack, key, person) for _ in range(args.senders)]:
-                future.result()
+        # Daemon threads, joined with a timeout: Ctrl-C or SIGTERM still reach the main thread
+        # and stop the stack.
+        senders = [
+            threading.Thread(target=sender, args=(run, stack, key, person), daemon=True) for _ in range(args.senders)
+        ]
+        for thread in senders:
+            thread.start()
+        while any(thread.is_alive() for thread in senders):
+            time.sleep(0.5)
         run.sending_done.set()
         log(f"sent {len(run.submitted)} applications in {time.monotonic() - START:.0f} s")
-        fault_thread.join()
+        while fault_thread.is_alive():
+            fault_thread.join(timeout=0.5)
         faults_ended = time.monotonic()
         log("faults over; waiting for every application to settle")
         stuck = None
