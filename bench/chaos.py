@@ -197,8 +197,10 @@ class Stack:
             DEPARTMENTS_PORT=str(self.args.port + 1),
             DEPARTMENTS_DATABASE_URL=self.departments_database_url,
         )
+        # honcho runs inside this script (`--procfile-runner`), so that a `pkill -f honcho` meant
+        # for another `make run` on the same machine does not end this run's stack.
         self.honcho = subprocess.Popen(
-            [str(REPO / ".venv" / "bin" / "honcho"), "-f", "Procfile", "start"],
+            [PYTHON, str(Path(__file__).resolve()), "--procfile-runner"],
             cwd=REPO,
             env=env,
             stdout=self._log("stack"),
@@ -652,4 +654,9 @@ def _seconds(value: float | None) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    if sys.argv[1:] == ["--procfile-runner"]:
+        from honcho.command import main as honcho_main
+
+        honcho_main(["-f", str(REPO / "Procfile"), "start"])
+    else:
+        sys.exit(main())
