@@ -1,7 +1,7 @@
 """Chaos suite: the whole platform on PostgreSQL + Redis, under faults, counted afterwards.
 
     .venv/bin/python bench/chaos.py --count 2000
-    .venv/bin/python bench/chaos.py --count 150 --ci        # CI: asserts the counts, never timings
+    .venv/bin/python bench/chaos.py --count 100 --ci        # CI: asserts the counts, never timings
 
 It starts its own stack from the Procfile (as `make run` does) on its own Redis server (started
 here, `--redis-port`) and its own PostgreSQL cluster (`--pg-cluster VERSION/NAME`, restarted with
