@@ -8,6 +8,7 @@ every request, so a changed setting applies without a restart of the class.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from rest_framework.request import Request
@@ -20,11 +21,22 @@ from accounts.models import ApiClient
 if TYPE_CHECKING:  # rest_framework.views imports the throttle classes named in the settings
     from rest_framework.views import APIView
 
+logger = logging.getLogger(__name__)
+
 
 class _SettingsRate(SimpleRateThrottle):
     def get_rate(self) -> str | None:
         # DRF binds THROTTLE_RATES when the module is imported; read the current settings instead.
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request: Request, view: APIView) -> bool:
+        # The counts are a guard, not a dependency: while the cache (Redis) is unreachable the
+        # API keeps answering, unthrottled, instead of failing every request with a 500.
+        try:
+            return super().allow_request(request, view)
+        except Exception:
+            logger.warning("throttle %s: the cache is unavailable; request allowed", self.scope)
+            return True
 
 
 class ApiClientRateThrottle(_SettingsRate):

@@ -1,5 +1,6 @@
 """One error format for the whole API: {"message": ..., "errors": {field: [messages]}}."""
 
+from django.db import DatabaseError, DataError, IntegrityError, ProgrammingError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.defaults import page_not_found
 from rest_framework import exceptions
@@ -8,6 +9,14 @@ from rest_framework.views import exception_handler
 
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DatabaseError) and not isinstance(exc, DataError | IntegrityError | ProgrammingError):
+        # The database is unreachable or restarting (OperationalError, InterfaceError): a
+        # temporary condition, answered as one, never a 500.
+        return Response(
+            {"message": "服务暂时不可用，请稍后重试 / temporarily unavailable, retry shortly"},
+            status=503,
+            headers={"Retry-After": "5"},
+        )
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -34,6 +34,7 @@ _DESCRIPTIONS = {
     "415": "A content type the API does not read.",
     "422": "Understood but refused (an Idempotency-Key reused with another body, a refused name).",
     "429": "Too many requests; retry after the Retry-After header.",
+    "503": "The database is briefly unavailable (restarting); retry after the Retry-After header.",
 }
 
 # The codes only some operations give.
@@ -63,7 +64,7 @@ def api_errors_and_links(result: dict[str, Any], generator: Any, request: Any, p
             continue
         for operation in item.values():
             responses = operation.setdefault("responses", {})
-            codes = ["401", "429"]
+            codes = ["401", "429", "503"]
             if operation.get("requestBody"):
                 codes += ["400", "413", "415"]
             if any(parameter.get("in") == "path" for parameter in operation.get("parameters", [])):
