@@ -258,6 +258,9 @@ BROKER_DIR = VAR_DIR / "broker"
 BROKER_SOCKET_TIMEOUT_SECONDS = env.float("BROKER_SOCKET_TIMEOUT_SECONDS", default=1.0)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's redis transport, with a channel that survives its own close after a lost
+    # connection (workflow/broker.py).
+    CELERY_BROKER_TRANSPORT = "workflow.broker:RedisTransport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": 600,
         "socket_timeout": BROKER_SOCKET_TIMEOUT_SECONDS,
