@@ -27,6 +27,8 @@ SCOPE_MAX_LENGTH = 12
 
 class ListVersion(models.Model):
     class Status(models.TextChoices):
+        # An import still writing its entries in batches (embedded SQLite): nobody may use it.
+        LOADING = "loading", "loading"
         DRAFT = "draft", "draft"
         PUBLISHED = "published", "published"
         ARCHIVED = "archived", "archived"
@@ -63,11 +65,11 @@ class ListVersion(models.Model):
                 name="rules_version_one_published_per_kind_scope",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "published", "archived"]),
+                condition=Q(status__in=["loading", "draft", "published", "archived"]),
                 name="rules_version_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(published_at__isnull=False),
+                condition=Q(status__in=["loading", "draft"]) | Q(published_at__isnull=False),
                 name="rules_version_published_has_timestamp",
             ),
         ]

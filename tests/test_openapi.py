@@ -52,3 +52,34 @@ def test_the_interactive_docs_load_their_assets_from_this_server():
     html = APIClient().get("/api/docs/").content.decode()
     assert "swagger-ui" in html
     assert "cdn." not in html and "unpkg" not in html
+
+
+FIRST_REQUESTS_AT_ONCE = """
+import threading, django
+django.setup()
+from django.test import Client
+barrier, codes = threading.Barrier(8), []
+def get():
+    barrier.wait()
+    codes.append(Client(raise_request_exception=False).get("/api/schema/").status_code)
+threads = [threading.Thread(target=get) for _ in range(8)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(sorted(codes))
+"""
+
+
+def test_concurrent_first_schema_requests_to_a_fresh_process_are_all_served():
+    # A fresh interpreter: drf-spectacular has not loaded its extensions yet, as in a new
+    # gunicorn worker whose threads all take the first requests at once.
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO_ROOT
+
+    env = {**os.environ, "PYTHONPATH": f"{REPO_ROOT / 'platform'}{os.pathsep}{REPO_ROOT}"}
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_REQUESTS_AT_ONCE], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.strip().splitlines()[-1] == str([200] * 8), done.stderr[-2000:]

@@ -14,6 +14,7 @@ runaway or hostile client.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,8 @@ from accounts.models import ApiClient
 if TYPE_CHECKING:  # rest_framework.views imports the throttle classes named in the settings
     from rest_framework.views import APIView
 
+logger = logging.getLogger(__name__)
+
 
 class _SettingsRate(SimpleRateThrottle):
     def get_rate(self) -> str | None:
@@ -34,6 +37,15 @@ class _SettingsRate(SimpleRateThrottle):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def allow_request(self, request: Request, view: APIView) -> bool:
+        # The counts are a guard, not a dependency: while the cache (Redis) is unreachable the
+        # API keeps answering, unthrottled, instead of failing every request with a 500.
+        try:
+            return self._count_in_window(request, view)
+        except Exception:
+            logger.warning("throttle %s: the cache is unavailable; request allowed", self.scope)
+            return True
+
+    def _count_in_window(self, request: Request, view: APIView) -> bool:
         if self.rate is None:
             return True
         key = self.get_cache_key(request, view)

@@ -252,6 +252,11 @@ SPECTACULAR_SETTINGS = {
         "VerificationFaceOutcomeEnum": ["match", "review"],
         "VerificationFaceStepOutcomeEnum": ["match", "review", "no_match"],
     },
+    # Every operation's error answers and the links from a created resource (intake/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "intake.api.schema.api_errors_and_links",
+    ],
 }
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -262,6 +267,9 @@ BROKER_DIR = VAR_DIR / "broker"
 BROKER_SOCKET_TIMEOUT_SECONDS = env.float("BROKER_SOCKET_TIMEOUT_SECONDS", default=1.0)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's redis transport, with a channel that survives its own close after a lost
+    # connection (workflow/broker.py).
+    CELERY_BROKER_TRANSPORT = "workflow.broker:RedisTransport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": 600,
         "socket_timeout": BROKER_SOCKET_TIMEOUT_SECONDS,
@@ -310,7 +318,9 @@ AUDIT_SEAL_SECONDS = env.float("AUDIT_SEAL_SECONDS", default=1.0)
 AUDIT_SEAL_BATCH_SIZE = env.int("AUDIT_SEAL_BATCH_SIZE", default=5000)
 CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {"task": "workflow.outbox_relay", "schedule": env.float("OUTBOX_RELAY_SECONDS", default=2.0)},
-    "sweeper": {"task": "workflow.sweep", "schedule": env.float("SWEEPER_SECONDS", default=5.0)},
+    # Every 2 s: work lost with a killed worker is re-driven at most WORKFLOW_STUCK_AFTER_SECONDS
+    # + 2 s after it was last touched (an idle sweep is three index probes, not a hot loop).
+    "sweeper": {"task": "workflow.sweep", "schedule": env.float("SWEEPER_SECONDS", default=2.0)},
     "release-name-reservations": {"task": "rules.release_expired_name_reservations", "schedule": 3600.0},
     "prune-operational-tables": {
         "task": "workflow.prune",

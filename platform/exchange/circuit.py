@@ -35,8 +35,10 @@ def circuit_allows(*, department: str) -> CircuitVerdict:
         if circuit.state == CircuitState.CLOSED:
             return CircuitVerdict(allowed=True)
         now = timezone.now()
-        if circuit.state == CircuitState.OPEN and circuit.opened_until and circuit.opened_until <= now:
-            # Let one trial call through; its result closes or re-opens the circuit.
+        if circuit.opened_until and circuit.opened_until <= now:
+            # Let one trial call through; its result closes or re-opens the circuit. A half-open
+            # circuit whose window has passed lost its trial (the worker was killed before it
+            # recorded a result): without a new trial it would stay half-open for ever.
             circuit.state = CircuitState.HALF_OPEN
             circuit.opened_until = now + timedelta(seconds=settings.CIRCUIT_OPEN_SECONDS)
             circuit.save(update_fields=["state", "opened_until", "updated_at"])

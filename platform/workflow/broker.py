@@ -1,5 +1,16 @@
-"""Celery's filesystem broker (the embedded default) with atomic writes.
+"""Celery's brokers as kombu ships them, with two fixes: atomic writes for the filesystem broker
+(the embedded default), and a Redis channel that survives its own close after a lost connection.
 
+Redis: when a worker loses the broker, its consumer releases the connection, and closing each
+channel restores the unacknowledged messages, which needs a client; by then the transport is
+already detached (`connection.client` is None) and kombu's `_connparams` fails with
+`'NoneType' object has no attribute 'hostname'`. That AttributeError is no connection error,
+so the consumer does not ignore it, and the whole worker (a threads pool with 16 calls in
+flight) stops with "Unrecoverable error". Here it is a redis ConnectionError, which the consumer
+ignores while it reconnects; the messages stay in Redis's unacked set, restored after the
+visibility timeout, and the sweeper re-drives their work long before.
+
+Filesystem:
 kombu's filesystem channel creates a file and then writes into it, so a reader can open it
 while it is still empty and crash its worker on the empty JSON: a consumer taking a message, or
 a publisher reading the exchange's routing table while a worker starting up binds its queue.
@@ -14,8 +25,10 @@ import uuid
 from time import monotonic
 
 from kombu.transport import filesystem
+from kombu.transport import redis as kombu_redis
 from kombu.utils.encoding import str_to_bytes
 from kombu.utils.json import dumps, loads
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 
 def _write_atomically(path: str, content: bytes) -> None:
@@ -51,3 +64,14 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+
+class RedisChannel(kombu_redis.Channel):
+    def _connparams(self, asynchronous: bool = False) -> dict:
+        if self.connection is None or self.connection.client is None:
+            raise RedisConnectionError("the broker connection is already closed")
+        return super()._connparams(asynchronous)
+
+
+class RedisTransport(kombu_redis.Transport):
+    Channel = RedisChannel

@@ -8,6 +8,8 @@ message may therefore be published twice; every task is idempotent, so that only
 """
 
 import logging
+import os
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
@@ -16,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from kombu import Producer
 
 from config.celery_app import app as celery_app
 from workflow.models import OutboxMessage
@@ -72,13 +75,54 @@ def _publish_after_commit(rows: list[OutboxMessage]) -> None:
 
 
 def _publish(row: OutboxMessage, *, retry: bool) -> None:
+    message_publish(task=row.task, queue=row.queue, kwargs=row.kwargs, retry=retry)
+
+
+def message_publish(*, task: str, queue: str, kwargs: dict[str, object], retry: bool) -> None:
+    """Publishes one task message through this thread's own broker connection.
+
+    Celery's shared producer pool hands connections between threads; when the broker restarts,
+    a thread publishing while another reconnects can find its channel's transport already torn
+    down (kombu's redis `_connparams`: 'NoneType' object has no attribute 'hostname', kombu#582
+    and #659). A connection per thread (per process, since prefork children inherit the
+    parent's) is never shared. After a failure it is dropped and the publish tried once more on
+    a fresh one; if that fails too, the caller leaves the message to the outbox relay.
+    """
+    try:
+        _send(task=task, queue=queue, kwargs=kwargs, retry=retry)
+    except Exception:
+        _producer_drop()
+        _send(task=task, queue=queue, kwargs=kwargs, retry=retry)
+
+
+def _send(*, task: str, queue: str, kwargs: dict[str, object], retry: bool) -> None:
     celery_app.send_task(
-        row.task,
-        kwargs=row.kwargs,
-        queue=row.queue,
+        task,
+        kwargs=kwargs,
+        queue=queue,
+        producer=_producer(),
         retry=retry,
         retry_policy=settings.OUTBOX_RELAY_RETRY_POLICY,
     )
+
+
+_thread_state = threading.local()
+
+
+def _producer() -> Producer:
+    owner, producer = getattr(_thread_state, "producer", (None, None))
+    if owner != os.getpid() or producer is None:
+        producer = celery_app.amqp.Producer(celery_app.connection_for_write())
+        _thread_state.producer = (os.getpid(), producer)
+    return producer
+
+
+def _producer_drop() -> None:
+    owner, producer = getattr(_thread_state, "producer", (None, None))
+    _thread_state.producer = (None, None)
+    if producer is not None and owner == os.getpid():
+        # No network I/O: the connection may be the broken part.
+        producer.connection.collect()
 
 
 def _mark_published(ids: list[int]) -> None:

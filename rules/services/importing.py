@@ -7,6 +7,7 @@ import datetime
 import io
 import json
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -35,6 +36,11 @@ logger = logging.getLogger(__name__)
 IMPORT_BATCH_SIZE = 2000
 # PostgreSQL takes rows through COPY, where bigger batches only save round trips.
 COPY_BATCH_SIZE = 20000
+
+# Between two batches of a batched (SQLite) import, the write lock is left free this long:
+# longer than the 100 ms a waiting writer's busy handler sleeps between tries, so that one gets
+# in instead of the import taking the lock straight back.
+IMPORT_YIELD_SECONDS = 0.1
 
 # Imports at least this large refresh the planner statistics of the entries table.
 ANALYZE_AFTER_ROWS = 10_000
@@ -147,37 +153,181 @@ def list_import(
         raise ImportFailed([(1, f"duplicate column(s): {', '.join(duplicated)}")])
     wanted = [(i, h) for i, h in enumerate(header) if h in spec.columns()]
 
-    with transaction.atomic():
-        try:
-            parse = spec.row_parser(scope=scope)
-        except KindNotReady as exc:
-            raise ImportFailed([(0, str(exc))]) from None
-        number = (ListVersion.objects.filter(kind=kind, scope=scope).aggregate(m=Max("number"))["m"] or 0) + 1
-        version = ListVersion.objects.create(
-            kind=kind, scope=scope, number=number, source=source[:255], created_by=published_by
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        summary = _import_in_batches(
+            records,
+            kind=kind,
+            scope=scope,
+            spec=spec,
+            header=header,
+            wanted=wanted,
+            publish=publish,
+            source=source,
+            published_by=published_by,
+            effective_at=effective_at,
+            progress=progress,
         )
+    else:
+        summary = _import_in_one_transaction(
+            records,
+            kind=kind,
+            scope=scope,
+            spec=spec,
+            header=header,
+            wanted=wanted,
+            publish=publish,
+            source=source,
+            published_by=published_by,
+            effective_at=effective_at,
+            progress=progress,
+        )
+    logger.info("imported list %s@%s version %s: %s entries", kind, scope, summary.version, summary.count)
+    return summary
 
-        count, errors = _store_records(
-            records, version=version, header=header, wanted=wanted, spec=spec, parse=parse, progress=progress
+
+def _row_parser(spec: ListKind, *, scope: str) -> RowParser:
+    try:
+        return spec.row_parser(scope=scope)
+    except KindNotReady as exc:
+        raise ImportFailed([(0, str(exc))]) from None
+
+
+def _version_create(*, kind: str, scope: str, source: str, created_by: str, status: str) -> ListVersion:
+    number = (ListVersion.objects.filter(kind=kind, scope=scope).aggregate(m=Max("number"))["m"] or 0) + 1
+    return ListVersion.objects.create(
+        kind=kind, scope=scope, number=number, source=source[:255], created_by=created_by, status=status
+    )
+
+
+def _version_finish(
+    version: ListVersion,
+    *,
+    count: int,
+    publish: bool,
+    published_by: str,
+    effective_at: datetime.datetime | None,
+) -> None:
+    version.entry_count = count
+    version.status = ListVersion.Status.DRAFT
+    version.save(update_fields=["entry_count", "status"])
+    if count >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
+        # Fresh planner statistics: without them, the first checks against a freshly
+        # loaded million-row version may scan instead of probing the index.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {ListEntry._meta.db_table}")
+    if publish:
+        try:
+            _publish(version, published_by=published_by, effective_at=effective_at)
+        except PublishRefused as refused:
+            raise ImportFailed([(0, f.describe()) for f in refused.failures]) from None
+
+
+def _import_in_one_transaction(
+    records: Iterator[tuple[int, list[str]]],
+    *,
+    kind: str,
+    scope: str,
+    spec: ListKind,
+    header: list[str],
+    wanted: list[tuple[int, str]],
+    publish: bool,
+    source: str,
+    published_by: str,
+    effective_at: datetime.datetime | None,
+    progress: Progress | None,
+) -> ImportSummary:
+    """PostgreSQL (and any caller's open transaction): rows are written while the file is read,
+    and a bad row rolls back the version and every batch written so far."""
+    with transaction.atomic():
+        parse = _row_parser(spec, scope=scope)
+        version = _version_create(
+            kind=kind, scope=scope, source=source, created_by=published_by, status=ListVersion.Status.DRAFT
+        )
+        writer = _EntryWriter(version)
+        count, errors, tallies = _check_records(
+            records, header=header, wanted=wanted, spec=spec, parse=parse, progress=progress, sink=writer.add
         )
         if errors:
             raise ImportFailed(errors)  # rolls back the version and every batch written so far
+        writer.flush()
+        _tallies_write(version, tallies)
+        _version_finish(version, count=count, publish=publish, published_by=published_by, effective_at=effective_at)
+    return ImportSummary(kind=kind, count=count, version=version.number, published=publish, scope=scope)
 
-        version.entry_count = count
-        version.save(update_fields=["entry_count"])
-        if count >= ANALYZE_AFTER_ROWS and connection.vendor == "postgresql":
-            # Fresh planner statistics: without them, the first checks against a freshly
-            # loaded million-row version may scan instead of probing the index.
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {ListEntry._meta.db_table}")
-        if publish:
-            try:
-                _publish(version, published_by=published_by, effective_at=effective_at)
-            except PublishRefused as refused:
-                raise ImportFailed([(0, f.describe()) for f in refused.failures]) from None
 
-    logger.info("imported list %s@%s version %s: %s entries (published=%s)", kind, scope, number, count, publish)
-    return ImportSummary(kind=kind, count=count, version=number, published=publish, scope=scope)
+def _import_in_batches(
+    records: Iterator[tuple[int, list[str]]],
+    *,
+    kind: str,
+    scope: str,
+    spec: ListKind,
+    header: list[str],
+    wanted: list[tuple[int, str]],
+    publish: bool,
+    source: str,
+    published_by: str,
+    effective_at: datetime.datetime | None,
+    progress: Progress | None,
+) -> ImportSummary:
+    """Embedded SQLite, where a transaction holds the one write lock of the whole database: a
+    100k-row import in one transaction made every other writer wait for seconds.
+
+    So every row is checked first, with nothing written; a bad row still means nothing is
+    stored. Then the version is written in batches, each its own short transaction, while it is
+    `loading` (no check, no publication and no administrator can use it), and made a draft (and
+    published) in a last one. If the writing fails, the partial version is deleted.
+    """
+    parse = _row_parser(spec, scope=scope)
+    checked: list[tuple[int, ParsedRow]] = []
+    count, errors, tallies = _check_records(
+        records,
+        header=header,
+        wanted=wanted,
+        spec=spec,
+        parse=parse,
+        progress=progress,
+        sink=lambda line, parsed: checked.append((line, parsed)),
+    )
+    if errors:
+        raise ImportFailed(errors)
+    with transaction.atomic():
+        version = _version_create(
+            kind=kind, scope=scope, source=source, created_by=published_by, status=ListVersion.Status.LOADING
+        )
+    try:
+        for start in range(0, len(checked), IMPORT_BATCH_SIZE):
+            if start:
+                time.sleep(IMPORT_YIELD_SECONDS)
+            with transaction.atomic():
+                writer = _EntryWriter(version)
+                writer.rows = checked[start : start + IMPORT_BATCH_SIZE]
+                writer.flush()
+        with transaction.atomic():
+            _tallies_write(version, tallies)
+            _version_finish(version, count=count, publish=publish, published_by=published_by, effective_at=effective_at)
+    except BaseException:
+        _version_discard(version)
+        raise
+    return ImportSummary(kind=kind, count=count, version=version.number, published=publish, scope=scope)
+
+
+def _version_discard(version: ListVersion) -> None:
+    """Deletes a version whose import did not finish, its entries in batches (short transactions)."""
+    while True:
+        with transaction.atomic():
+            batch = list(ListEntry.objects.filter(version=version).values_list("pk", flat=True)[:IMPORT_BATCH_SIZE])
+            if not batch:
+                ListTally.objects.filter(version=version).delete()
+                ListVersion.objects.filter(pk=version.pk).delete()
+                return
+            ListEntry.objects.filter(pk__in=batch).delete()
+
+
+def _tallies_write(version: ListVersion, tallies: Counter[tuple[str, str]]) -> None:
+    ListTally.objects.bulk_create(
+        [ListTally(version=version, facet=f, value=v, count=n) for (f, v), n in tallies.items()],
+        batch_size=IMPORT_BATCH_SIZE,
+    )
 
 
 class _EntryWriter:
@@ -219,21 +369,21 @@ class _EntryWriter:
         self.rows.clear()
 
 
-def _store_records(
+def _check_records(
     records: Iterator[tuple[int, list[str]]],
     *,
-    version: ListVersion,
     header: list[str],
     wanted: list[tuple[int, str]],
     spec: ListKind,
     parse: RowParser,
-    progress: Progress | None = None,
-) -> tuple[int, list[tuple[int, str]]]:
-    """Check every record and write the good ones in batches; return (count, errors)."""
+    progress: Progress | None,
+    sink: Callable[[int, ParsedRow], None],
+) -> tuple[int, list[tuple[int, str]], Counter[tuple[str, str]]]:
+    """Check every record and hand the good ones to ``sink`` until the first bad one; return
+    (count, errors, tallies)."""
     errors: list[tuple[int, str]] = []
     seen: dict[tuple[str, str], int] = {}
     tallies: Counter[tuple[str, str]] = Counter()
-    writer = _EntryWriter(version)
     count = 0
     try:
         for line, fields in records:
@@ -251,18 +401,12 @@ def _store_records(
                 continue
             count += 1
             if errors:
-                continue  # keep checking, stop writing: this transaction will not commit
+                continue  # keep checking, stop storing: nothing will be imported
             tallies.update(parsed.tally)
-            writer.add(line, parsed)
+            sink(line, parsed)
     except ImportFailed as exc:  # the file itself stopped being readable
         errors.extend(exc.errors)
-    if not errors:
-        writer.flush()
-        ListTally.objects.bulk_create(
-            [ListTally(version=version, facet=f, value=v, count=n) for (f, v), n in tallies.items()],
-            batch_size=IMPORT_BATCH_SIZE,
-        )
-    return count, errors
+    return count, errors, tallies
 
 
 def _parse_record(

@@ -80,6 +80,8 @@ def version_publish(
         if version is None:
             where = "" if scope == NATIONAL else f" in scope {scope}"
             raise ValueError(f"{kind} has no version {number}{where}")
+        if version.status == ListVersion.Status.LOADING:
+            raise ValueError(f"{kind} version {number} is still being imported")
         if version.status == ListVersion.Status.PUBLISHED and effective_at is None:
             current = Publication.objects.filter(kind=kind, scope=scope, effective_at__lte=timezone.now()).first()
             if current is not None and current.version_id == version.pk:

@@ -1,7 +1,7 @@
 import math
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +16,23 @@ from intake.selectors import (
 )
 from intake.services import IdempotencyConflict, application_submit
 
+# A valid document (CONTRACT §4) with synthetic identities whose check digits are right.
+SUBMIT_EXAMPLE = OpenApiExample(
+    "A software company with one shareholder",
+    value={
+        "company": {
+            "name": "深圳市云帆科技有限公司",
+            "address": "深圳市南山区粤海街道科苑路15号科兴科学园A栋1201",
+            "business_scope": "软件开发；信息技术咨询服务",
+            "registered_capital": "1000000.00",
+            "employees": 5,
+        },
+        "legal_representative": {"name": "张伟", "id_number": "110105198503120012", "phone": "13800138000"},
+        "shareholders": [{"name": "张伟", "id_number": "110105198503120012", "contribution": "1000000.00"}],
+    },
+    request_only=True,
+)
+
 # A long poll holds a web thread; keep it short enough that clients reconnect often.
 MAX_WAIT_SECONDS = 25.0
 
@@ -29,6 +46,7 @@ class ApplicationListCreateApi(APIView):
     @extend_schema(
         request=ApplicationInputSerializer,
         responses={201: ApplicationOutputSerializer, 200: ApplicationOutputSerializer},
+        examples=[SUBMIT_EXAMPLE],
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
