@@ -108,7 +108,10 @@ def cpu_by_role(departments_port: int) -> dict[str, float]:
         if info["pid"] == me or not info["cpu_times"]:
             continue
         command = " ".join(info["cmdline"] or [])
-        seconds = info["cpu_times"].user + info["cpu_times"].system
+        times = info["cpu_times"]
+        # Children that ended (PostgreSQL backends, recycled workers) count in their parent's
+        # children_* times, so short-lived processes are not lost between the two readings.
+        seconds = times.user + times.system + times.children_user + times.children_system
         if info["name"] == "postgres" or command.startswith("postgres"):
             totals["database"] += seconds
         elif "redis-server" in command:

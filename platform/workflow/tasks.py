@@ -4,13 +4,18 @@ from celery import shared_task
 
 from workflow.maintenance import operational_tables_prune
 from workflow.outbox import outbox_relay
-from workflow.services import check_run, department_call
+from workflow.services import check_run, checks_run, department_call
 from workflow.sweeper import workflow_sweep
 
 # Explicit limits on every task: a hung rule evaluation or department call ends, is retried,
 # and past the attempt limit fails visibly.
 TASK_OPTIONS = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 WORK_LIMITS = {"time_limit": 60, "soft_time_limit": 45}
+
+
+@shared_task(name="workflow.run_checks", **TASK_OPTIONS, **WORK_LIMITS)
+def run_checks(*, application_id: str) -> None:
+    checks_run(application_id=application_id)
 
 
 @shared_task(name="workflow.run_check", **TASK_OPTIONS, **WORK_LIMITS)

@@ -72,11 +72,11 @@ def test_the_corrected_application_is_linked_and_checked_again(client, founder, 
     # The applicant verifies in the same flow, on their own verification page; then it is checked.
     assert response["Location"].startswith("/verify/")
     assert new.status == "awaiting_verification"
-    assert not OutboxMessage.objects.filter(task="workflow.run_check").exists()
+    assert not OutboxMessage.objects.filter(task="workflow.run_checks").exists()
     everyone_verified(new)
     new.refresh_from_db()
     assert new.status == "checking"
-    assert OutboxMessage.objects.filter(task="workflow.run_check").count() == 4
+    assert OutboxMessage.objects.filter(task="workflow.run_checks", kwargs={"application_id": str(new.pk)}).count() == 1
 
 
 def test_someone_elses_or_an_unfinished_application_cannot_be_corrected(client, founder, libraries, citizens):

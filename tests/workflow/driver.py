@@ -15,9 +15,21 @@ from tests.conftest import trusted_channel
 from webhooks.events import DELIVER_TASK
 from webhooks.services import delivery_attempt
 from workflow.models import OutboxMessage
-from workflow.services import CALL_DEPARTMENT_TASK, RUN_CHECK_TASK, check_run, department_call
+from workflow.services import (
+    CALL_DEPARTMENT_TASK,
+    RUN_CHECK_TASK,
+    RUN_CHECKS_TASK,
+    check_run,
+    checks_run,
+    department_call,
+)
 
-TASKS = {RUN_CHECK_TASK: check_run, CALL_DEPARTMENT_TASK: department_call, DELIVER_TASK: delivery_attempt}
+TASKS = {
+    RUN_CHECKS_TASK: checks_run,
+    RUN_CHECK_TASK: check_run,
+    CALL_DEPARTMENT_TASK: department_call,
+    DELIVER_TASK: delivery_attempt,
+}
 
 
 def submit(document: dict, **who: object) -> Application:

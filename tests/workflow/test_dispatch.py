@@ -81,3 +81,18 @@ def test_an_application_citing_its_name_reservation_passes_and_uses_it(libraries
     department_call(work_item_id=application.work_items.get(department="market_regulation").id)
 
     assert NameReservation.objects.get(pk=held.pk).status == "used"
+
+
+@pytest.mark.django_db
+def test_each_department_is_scheduled_once_when_it_becomes_ready(libraries, citizens):
+    application = _dispatching_application()
+    market = application.work_items.get(department="market_regulation")
+    department_call(work_item_id=market.id)
+    downstream = sorted(application.work_items.exclude(pk=market.pk).values_list("department", flat=True))
+    assert _department_messages(application) == sorted(["market_regulation", *downstream])
+
+    # A sibling finishing schedules nothing more: the others were scheduled when market
+    # regulation finished, and a second message would be a second call.
+    department_call(work_item_id=application.work_items.get(department="tax").id)
+
+    assert _department_messages(application) == sorted(["market_regulation", *downstream])

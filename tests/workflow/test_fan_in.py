@@ -9,7 +9,8 @@ from applications.models import Application, Check, CheckStatus
 from audit.models import AuditEvent
 from intake.services import application_submit
 from tests.conftest import DISHONEST_PERSON, application_document, settle, trusted_channel
-from workflow.services import check_run
+from workflow.models import OutboxMessage
+from workflow.services import check_run, checks_run
 from workflow.sweeper import workflow_sweep
 
 
@@ -85,7 +86,6 @@ def test_the_sweeper_re_drives_a_check_whose_worker_died(libraries, citizens):
     from datetime import timedelta
 
     from config.celery_app import app as celery_app
-    from workflow.models import OutboxMessage
 
     application = _submit(application_document())
     stuck = application.checks.first()
@@ -133,3 +133,36 @@ def test_the_suite_runs_on_postgresql_and_redis():
     assert settings.CELERY_BROKER_URL.startswith("redis://")
     with app.connection_for_write() as broker:
         broker.ensure_connection(max_retries=1)
+
+
+@pytest.mark.django_db
+def test_one_task_runs_every_library_and_decides_once(libraries, citizens):
+    application = _submit(application_document(person=DISHONEST_PERSON))
+
+    checks_run(application_id=application.id)
+    checks_run(application_id=application.id)  # a redelivery finds every check done
+
+    application.refresh_from_db()
+    assert application.status == "manual_review"
+    assert _decisions(application) == ["manual_review"]
+    assert sorted(application.checks.values_list("status", "attempts")) == [("done", 1)] * 4
+    started = AuditEvent.objects.filter(application_id=application.id, action="check.started").count()
+    finished = AuditEvent.objects.filter(application_id=application.id, action="check.finished").count()
+    assert (started, finished) == (4, 4)
+
+
+@pytest.mark.django_db
+def test_in_one_task_a_failing_library_is_retried_alone_and_the_others_are_recorded(libraries, settings):
+    # The citizens registry is unreachable, so identity cannot run; the other libraries can.
+    settings.DEPARTMENTS_URL = "http://127.0.0.1:9/departments/"
+    application = _submit(application_document())
+    identity = application.checks.get(library="identity")
+
+    checks_run(application_id=application.id)
+
+    application.refresh_from_db()
+    assert application.status == "checking"
+    statuses = dict(application.checks.values_list("library", "status"))
+    assert statuses == {"names": "done", "addresses": "done", "identity": "pending", "dishonest": "done"}
+    retry = OutboxMessage.objects.get(task="workflow.run_check")
+    assert retry.kwargs == {"check_id": identity.pk}
