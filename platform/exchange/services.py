@@ -7,7 +7,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -184,24 +184,61 @@ def sent_payload(
     return payload
 
 
-def department_submit(*, department: str, document: dict, idempotency_key: str) -> DepartmentAnswer:
+def payloads_store(*, document: dict, keys: Mapping[str, str]) -> None:
+    """Stores the share each department (key of `keys`) will be sent under its idempotency key.
+
+    The pipeline calls it once when departments become ready, with one document for all of
+    them, so that each call only reads its stored body. A key already stored keeps its body.
+    """
+    if not keys:
+        return
+    application_id = uuid.UUID(document["application_id"]) if document.get("application_id") else None
+    SentRequest.objects.bulk_create(
+        [
+            SentRequest(
+                idempotency_key=idempotency_key,
+                department=department,
+                application_id=application_id,
+                payload=json.dumps(_share(department=department, document=document), ensure_ascii=False),
+            )
+            for department, idempotency_key in keys.items()
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _share(*, department: str, document: dict) -> dict:
+    return payload_filter(document=document, paths=allowed_fields(department=department))
+
+
+def department_submit(
+    *,
+    department: str,
+    document: dict | Callable[[], dict],
+    idempotency_key: str,
+    application_id: uuid.UUID | None = None,
+) -> DepartmentAnswer:
     """Sends a department its share of the application document; exactly-once via the key.
 
-    The share is filtered by the sharing policy on the first attempt and stored; repeats send
-    the stored share. A 409 (the department holds another body under this key, sent before
-    bodies were stored) is reconciled by fetching the department's stored answer.
+    The share is filtered by the sharing policy on the first attempt (or by `payloads_store`
+    before it) and stored; repeats send the stored share. `document` may be a function that
+    builds it, called only when no share is stored yet. A 409 (the department holds another
+    body under this key, sent before bodies were stored) is reconciled by fetching the
+    department's stored answer.
 
     The exchange is not logged here: the answer (or the exception) carries the entry, and the
     pipeline logs it in the transaction that records the outcome. Should the process die in
     between, the work item is not finished, so the call is repeated (same key, same answer)
     and logged then.
     """
-    application_id = uuid.UUID(document["application_id"]) if document.get("application_id") else None
+    build_document = document if callable(document) else lambda: document
+    if application_id is None and not callable(document) and document.get("application_id"):
+        application_id = uuid.UUID(document["application_id"])
     payload = sent_payload(
         department=department,
         idempotency_key=idempotency_key,
         application_id=application_id,
-        build=lambda: payload_filter(document=document, paths=allowed_fields(department=department)),
+        build=lambda: _share(department=department, document=build_document()),
     )
     sent = department_post(
         department=department,

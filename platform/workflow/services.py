@@ -44,6 +44,7 @@ from exchange.services import (
     ExchangeEntry,
     department_submit,
     exchange_record,
+    payloads_store,
 )
 from rules import engine
 from rules.services import enterprise_register
@@ -335,7 +336,7 @@ def dispatch_ready(
     if locked_items is None:
         locked_items = list(application.work_items.select_for_update())
     items = {item.department: item for item in locked_items}
-    ready: list[TaskMessage] = []
+    ready: list[WorkItem] = []
     for item in items.values():
         if item.status != WorkItemStatus.PENDING or (item.next_attempt_at and item.next_attempt_at > timezone.now()):
             continue
@@ -345,8 +346,15 @@ def dispatch_ready(
         if any(d.status == WorkItemStatus.FAILED for d in dependencies):
             _work_item_fail(item, reason=UPSTREAM_FAILED)
         elif all(d.status == WorkItemStatus.DONE for d in dependencies):
-            ready.append(department_message(item))
-    outbox_enqueue_many(ready)
+            ready.append(item)
+    if any(item.attempts == 0 for item in ready):
+        # One document for every department that became ready (after market regulation, with
+        # the credit code it issued), instead of one per call.
+        payloads_store(
+            document=application_document(application=application),
+            keys={item.department: item.idempotency_key for item in ready if item.attempts == 0},
+        )
+    outbox_enqueue_many([department_message(item) for item in ready])
     if all(item.status in WorkItem.TERMINAL for item in items.values()):
         application.completed_at = timezone.now()
         failed = sorted(d for d, item in items.items() if item.status == WorkItemStatus.FAILED)
@@ -361,9 +369,14 @@ def department_call(*, work_item_id: int) -> None:
     item = _work_item_claim(work_item_id=work_item_id)
     if item is None:
         return
-    document = application_document(application=item.application)
     try:
-        answer = department_submit(department=item.department, document=document, idempotency_key=item.idempotency_key)
+        answer = department_submit(
+            department=item.department,
+            # Only when the share was not stored when the department became ready.
+            document=lambda: application_document(application=item.application),
+            idempotency_key=item.idempotency_key,
+            application_id=item.application_id,
+        )
     except DepartmentUnavailable as error:
         circuit_record(department=item.department, success=False)
         _work_item_retry_or_fail(claimed=item, reason=str(error), exchange=error.exchange)
