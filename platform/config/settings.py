@@ -314,8 +314,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # without Redis they re-read every PROGRESS_POLL_SECONDS.
 PROGRESS_RECHECK_SECONDS = env.float("PROGRESS_RECHECK_SECONDS", default=5.0)
 PROGRESS_POLL_SECONDS = env.float("PROGRESS_POLL_SECONDS", default=0.5)
-# A woken long poll waits this long for the rest of a burst of changes before it answers.
-PROGRESS_SETTLE_SECONDS = env.float("PROGRESS_SETTLE_SECONDS", default=0.1)
+# A long poll woken by a check or department moving waits this long for the rest of the burst
+# before it answers (a change of the application's own status is answered at once).
+PROGRESS_SETTLE_SECONDS = env.float("PROGRESS_SETTLE_SECONDS", default=0.4)
 # The audit sequencer seals appended events into the hash chain: this often, this many per transaction.
 AUDIT_SEAL_SECONDS = env.float("AUDIT_SEAL_SECONDS", default=1.0)
 AUDIT_SEAL_BATCH_SIZE = env.int("AUDIT_SEAL_BATCH_SIZE", default=5000)

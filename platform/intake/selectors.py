@@ -47,13 +47,18 @@ def application_progress_etag(*, queryset: QuerySet[Application], application_id
     caller's scope (compiled from a plain filter, which costs far less than the ORM's
     subquery annotations).
     """
+    return _progress_version(queryset=queryset, application_id=application_id)[0]
+
+
+def _progress_version(*, queryset: QuerySet[Application], application_id: object) -> tuple[str | None, str | None]:
+    """The ETag and the application's status, in one statement; (None, None) when not visible."""
     scope_sql, scope_params = queryset.filter(id=application_id).values("id").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(_PROGRESS_ETAG_SQL.format(scope=scope_sql), scope_params)
         row = cursor.fetchone()
     if row is None:
-        return None
-    return '"' + hashlib.sha256(repr(row).encode()).hexdigest()[:32] + '"'
+        return None, None
+    return '"' + hashlib.sha256(repr(row).encode()).hexdigest()[:32] + '"', row[0]
 
 
 _PROGRESS_ETAG_SQL = (
@@ -75,11 +80,14 @@ def application_progress_wait(
     """
     deadline = time.monotonic() + timeout
     with progress_subscription(application_id=application_id) as waiter:
-        current = application_progress_etag(queryset=queryset, application_id=application_id)
+        current, status = _progress_version(queryset=queryset, application_id=application_id)
         while current == etag and (left := deadline - time.monotonic()) > 0:
             if waiter.wait(min(left, settings.PROGRESS_RECHECK_SECONDS)):
-                # Changes come in bursts (the departments answer within moments of each other):
-                # one answer for the burst instead of one per change.
+                current, now = _progress_version(queryset=queryset, application_id=application_id)
+                if now != status:
+                    break  # the application's own status moved (decided, completed): answer at once
+                # A check or department moved: they come in bursts (the departments answer
+                # within moments of each other), so one answer for the burst, not one per change.
                 time.sleep(min(settings.PROGRESS_SETTLE_SECONDS, max(0.0, deadline - time.monotonic())))
-            current = application_progress_etag(queryset=queryset, application_id=application_id)
+            current, status = _progress_version(queryset=queryset, application_id=application_id)
     return current
