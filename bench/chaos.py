@@ -182,7 +182,7 @@ class Stack:
 
     def prepare(self) -> None:
         (self.var_dir / "chaos-stack.log").unlink(missing_ok=True)
-        for stale in ("demo-api-key.txt", "celerybeat-schedule"):
+        for stale in ("demo-api-key.txt", "demo-trusted-api-key.txt", "celerybeat-schedule"):
             (self.var_dir / stale).unlink(missing_ok=True)
         self.manage("migrate", "--noinput", "-v", "0")
         self.manage("migrate", "--noinput", "-v", "0", departments=True)
@@ -391,6 +391,8 @@ def sender(run: Run, stack: Stack, key: str, person: dict) -> None:
                 return
             run.submitted.append("")
         while index - run.settled_count >= run.args.in_flight:
+            if run.sending_done.is_set():
+                return  # the run's time is up: what was not sent counts as lost
             time.sleep(0.2)
         document = _document(person)
         idempotency_key = f"chaos-{run.run_id}-{index}"
@@ -554,6 +556,9 @@ def main() -> int:
     parser.add_argument("--down-seconds", type=float, default=60.0)
     parser.add_argument("--flaky-department", default="tax")
     parser.add_argument("--settle-seconds", type=float, default=300.0, help="after the faults, before 'lost'")
+    parser.add_argument(
+        "--max-send-seconds", type=float, default=7200.0, help="stop sending after this long (the rest count as lost)"
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--ci", action="store_true", help="exit 1 unless every count meets its target")
     args = parser.parse_args()
@@ -570,7 +575,8 @@ def main() -> int:
         stack.prepare()
         stack.start()
         log(f"stack up at {stack.url}: {len(stack.worker_processes())} worker processes")
-        key = (stack.var_dir / "demo-api-key.txt").read_text().strip()
+        # A trusted channel (it attests presence), so that applications go straight to the checks.
+        key = (stack.var_dir / "demo-trusted-api-key.txt").read_text().strip()
         people = json.loads((stack.var_dir / "demo-people.json").read_text())
         person = next(p for p in people if p["kind"] == "clean")
         db, departments_db = Database(stack.database_url), Database(stack.departments_database_url)
@@ -588,6 +594,9 @@ def main() -> int:
         for thread in senders:
             thread.start()
         while any(thread.is_alive() for thread in senders):
+            if time.monotonic() - START > args.max_send_seconds:
+                log(f"sending stopped after {args.max_send_seconds:.0f} s: the pipeline is not keeping up")
+                break
             time.sleep(0.5)
         run.sending_done.set()
         log(f"sent {len(run.submitted)} applications in {time.monotonic() - START:.0f} s")
