@@ -24,8 +24,11 @@ def applications_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet
 
 
 def application_with_progress(*, queryset: QuerySet[Application], application_id: object) -> Application | None:
-    """One application with its checks and work items, or None when the caller may not see it."""
-    return queryset.prefetch_related("checks", "work_items").filter(id=application_id).first()
+    """One application with its checks, work items and presence stage, or None when the caller
+    may not see it."""
+    return (
+        queryset.select_related("presence").prefetch_related("checks", "work_items").filter(id=application_id).first()
+    )
 
 
 def applications_of_person(*, id_number: str) -> QuerySet[Application]:

@@ -37,7 +37,16 @@ def test_a_status_read_costs_the_same_queries_whatever_the_number_of_persons(api
     small, large = _submit(client, shareholders=1), _submit(client, shareholders=30)
 
     assert _queries_of_a_status_read(client, small) == _queries_of_a_status_read(client, large)
-    assert _queries_of_a_status_read(client, large) <= 8
+    # The key, the ETag, the application with its presence stage, its checks, its departments
+    # and who received its data.
+    assert _queries_of_a_status_read(client, large) == 6
+
+
+def test_with_people_to_verify_a_status_read_costs_one_query_more(api_client_for, libraries):
+    client = api_client_for("portal", attests_presence=False)
+    small, large = _submit(client, shareholders=1), _submit(client, shareholders=30)
+
+    assert _queries_of_a_status_read(client, small) == _queries_of_a_status_read(client, large) == 7
 
 
 def test_an_unchanged_application_answers_304_and_a_change_gives_a_new_etag(api_client_for, libraries, citizens):
