@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import serializers
@@ -56,6 +57,14 @@ def department_endpoint(
         @csrf_exempt
         @wraps(view)
         def wrapper(request: HttpRequest, code: str, **kwargs: Any) -> JsonResponse:
+            try:
+                return checked(request, code, **kwargs)
+            except (OperationalError, InterfaceError):
+                # The department's own database is restarting: a temporary condition, which
+                # the platform retries, answered as one (never a 500).
+                return _json({"error": "temporarily unavailable"}, status=503, headers={"Retry-After": "5"})
+
+        def checked(request: HttpRequest, code: str, **kwargs: Any) -> JsonResponse:
             if not services.system_exists(system=code) or (only is not None and code != only):
                 return _json({"error": "unknown department"}, status=404)
             if request.method not in methods:

@@ -338,3 +338,19 @@ def test_the_stored_answer_to_a_key_can_be_fetched_without_the_body(departments)
     assert departments.client.get("/departments/tax/requests/unknown/", **auth("tax")).status_code == 404
     assert departments.client.get("/departments/tax/requests/app-9:tax/").status_code == 401
     assert departments.client.get("/departments/bank/requests/app-9:tax/", **auth("bank")).status_code == 404
+
+
+def test_a_department_whose_database_is_restarting_answers_503_not_500(departments, monkeypatch):
+    from django.db import OperationalError
+
+    from departments import services
+
+    def database_down(**_: object) -> None:
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(services, "request_process", database_down)
+
+    answer = departments.submit("tax", body_for("tax"), key="app-1:tax")
+
+    assert answer.status_code == 503
+    assert answer["Retry-After"] == "5"
