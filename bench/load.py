@@ -303,20 +303,31 @@ def main() -> None:
         codes = list(settings.DEPARTMENT_CODES)
         saved = set_latency(codes, (args.latency_ms, args.latency_ms), {})
         try:
-            ratios, speedups = [], []
+            ratios, speedups, stage_ratios, stage_speedups, check_stages = [], [], [], [], []
             for _ in range(args.latency_runs):
                 body = document(person, rng)
                 seconds, application = serial_client.run_one(body)
                 critical = critical_path_seconds(application)
                 check_stage = _timestamp(application["decided_at"]) - _timestamp(application["created_at"])
+                dispatch_stage = _timestamp(application["completed_at"]) - _timestamp(application["decided_at"])
                 # A fresh company: market regulation refuses a name it has just registered.
-                sequential = check_stage + sequential_calls_seconds(document(person, rng), codes)
+                sequential_calls = sequential_calls_seconds(document(person, rng), codes)
                 ratios.append(seconds / critical)
-                speedups.append(sequential / seconds)
+                speedups.append((check_stage + sequential_calls) / seconds)
+                # The dispatch stage alone: the check stage waits on the citizens registry,
+                # which has the same latency, and is on both sides of the ratios above.
+                stage_ratios.append(dispatch_stage / critical)
+                stage_speedups.append(sequential_calls / dispatch_stage)
+                check_stages.append(check_stage)
             print(
                 f"with {args.latency_ms} ms departments, one application: end-to-end / critical path "
                 f"median {statistics.median(ratios):.2f}x (max {max(ratios):.2f}x); sequential dispatch / "
                 f"parallel median {statistics.median(speedups):.2f}x (min {min(speedups):.2f}x)"
+            )
+            print(
+                f"  the dispatch stage alone (the check stage took median {statistics.median(check_stages):.2f} s): "
+                f"dispatch / critical path median {statistics.median(stage_ratios):.2f}x; sequential calls / "
+                f"parallel dispatch median {statistics.median(stage_speedups):.2f}x"
             )
         finally:
             set_latency(codes, None, saved)
