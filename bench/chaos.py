@@ -71,6 +71,8 @@ class Recovery:
     open_items: dict[tuple[str, int], tuple[str, object]]
     flowing_at: float | None = None
     moved_at: float | None = None
+    # Only what was running at the fault's end (what a killed worker held), not what was queued.
+    held_moved_at: float | None = None
 
     @property
     def flows_after(self) -> float | None:
@@ -79,6 +81,10 @@ class Recovery:
     @property
     def moved_after(self) -> float | None:
         return None if self.moved_at is None else self.moved_at - self.ended_at
+
+    @property
+    def held_moved_after(self) -> float | None:
+        return None if self.held_moved_at is None else self.held_moved_at - self.ended_at
 
 
 @dataclass
@@ -353,7 +359,7 @@ def monitor(run: Run, db: Database, stop: threading.Event) -> None:
                     recovery.flowing_at = rows[0][0].timestamp() - wall_offset
             if recovery.moved_at is None:
                 if not recovery.open_items:
-                    recovery.moved_at = recovery.ended_at
+                    recovery.moved_at = recovery.held_moved_at = recovery.ended_at
                     continue
                 checks = [i for kind, i in recovery.open_items if kind == "check"]
                 items = [i for kind, i in recovery.open_items if kind == "work_item"]
@@ -367,6 +373,15 @@ def monitor(run: Run, db: Database, stop: threading.Event) -> None:
                 moved = [
                     updated for kind, i, status, updated in rows if (status, updated) != recovery.open_items[(kind, i)]
                 ]
+                held = [key for key, (status, _) in recovery.open_items.items() if status in ("running", "in_progress")]
+                held_moved = [
+                    updated
+                    for kind, i, status, updated in rows
+                    if (kind, i) in held and (status, updated) != recovery.open_items[(kind, i)]
+                ]
+                if recovery.held_moved_at is None and len(held_moved) == len(held):
+                    latest = max((u.timestamp() for u in held_moved), default=since) - wall_offset
+                    recovery.held_moved_at = max(latest, recovery.ended_at)
                 if len(moved) == len(rows):
                     latest = max((u.timestamp() for u in moved), default=since) - wall_offset
                     recovery.moved_at = max(latest, recovery.ended_at)
@@ -635,14 +650,21 @@ def report(run: Run, figures: dict[str, object], faults_ended: float, settled_af
     for recovery in [r for r in run.recoveries if not r.fault.startswith("SIGKILL")]:
         print(
             f"    {recovery.fault}: {_seconds(recovery.flows_after)} / {_seconds(recovery.moved_after)}"
-            f" ({len(recovery.open_items)} open)"
+            f" ({len(recovery.open_items)} open; those running moved on after"
+            f" {_seconds(recovery.held_moved_after)})"
         )
     if kills:
         moved = [r.moved_after for r in kills if r.moved_after is not None]
+        held = [r.held_moved_after for r in kills if r.held_moved_after is not None]
         print(
             f"    SIGKILL of a worker, {len(kills)} times: moved on"
             f" p50 {_seconds(statistics.median(moved) if moved else None)},"
             f" worst {_seconds(max(moved) if moved else None)}; not moved on: {len(kills) - len(moved)}"
+        )
+        print(
+            "    of those, the checks and calls that were running when the worker died (re-driven):"
+            f" p50 {_seconds(statistics.median(held) if held else None)},"
+            f" worst {_seconds(max(held) if held else None)}"
         )
     targets = {
         "0 lost": figures["lost"] == 0,
