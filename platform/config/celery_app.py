@@ -22,7 +22,7 @@ app.autodiscover_tasks()
 
 @signals.task_prerun.connect
 @signals.task_postrun.connect
-def database_connections_tidy(**_: object) -> None:
+def database_connections_tidy(task: object = None, **_: object) -> None:
     """Keeps each worker thread's database connection across tasks, as Django keeps a web thread's.
 
     Celery's Django fixup closes every connection before and after each task unless
@@ -31,6 +31,8 @@ def database_connections_tidy(**_: object) -> None:
     applies instead: a connection is closed when it is older than CONN_MAX_AGE, or broken (after
     an error, it is health-checked), so a restarted database is reconnected on the next task.
     """
+    if getattr(getattr(task, "request", None), "is_eager", False):
+        return  # run in the caller's thread (task.apply()): its connection is the caller's
     from django.db import close_old_connections
 
     close_old_connections()
