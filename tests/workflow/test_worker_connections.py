@@ -44,4 +44,3 @@ def test_a_broken_connection_is_replaced_on_the_next_task():
 
     assert connection.connection is not broken
     assert connection.is_usable()
-
