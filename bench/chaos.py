@@ -33,7 +33,6 @@ the sweeper takes to re-drive the killed worker's tasks.
 """
 
 import argparse
-import json
 import os
 import random
 import signal
@@ -50,11 +49,11 @@ from typing import BinaryIO
 import httpx
 import psutil
 import psycopg
+from sample import application_body, clean_person, trusted_key, unique_company_name
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = str(REPO / ".venv" / "bin" / "python")
 SETTLED = ("completed", "rejected", "returned", "lapsed", "incomplete", "manual_review")
-TRADE_WORDS = "云帆星河青禾远峰澄明知行拓新朗润嘉树鸿羽润川卓越"
 STUCK_AFTER_FAULTS_SECONDS = 120.0
 
 
@@ -270,21 +269,6 @@ class Stack:
             time.sleep(0.3)
 
 
-def _document(person: dict) -> dict:
-    trade = "".join(TRADE_WORDS[b % len(TRADE_WORDS)] for b in uuid.uuid4().bytes[:3])
-    return {
-        "company": {
-            "name": f"深圳市{trade}{uuid.uuid4().hex[:6].upper()}科技有限公司",
-            "address": "深圳市南山区粤海街道科苑路15号科兴科学园A栋1201",
-            "business_scope": "软件开发；信息技术咨询服务",
-            "registered_capital": "1000000.00",
-            "employees": 5,
-        },
-        "legal_representative": {k: person[k] for k in ("name", "id_number", "phone")},
-        "shareholders": [{"name": person["name"], "id_number": person["id_number"], "contribution": "1000000.00"}],
-    }
-
-
 class Database:
     """Reads for the monitor and the counts; every call survives PostgreSQL being down."""
 
@@ -409,7 +393,7 @@ def sender(run: Run, stack: Stack, key: str, person: dict) -> None:
             if run.sending_done.is_set():
                 return  # the run's time is up: what was not sent counts as lost
             time.sleep(0.2)
-        document = _document(person)
+        document = application_body(person, company_name=unique_company_name())
         idempotency_key = f"chaos-{run.run_id}-{index}"
         while True:
             try:
@@ -590,10 +574,7 @@ def main() -> int:
         stack.prepare()
         stack.start()
         log(f"stack up at {stack.url}: {len(stack.worker_processes())} worker processes")
-        # A trusted channel (it attests presence), so that applications go straight to the checks.
-        key = (stack.var_dir / "demo-trusted-api-key.txt").read_text().strip()
-        people = json.loads((stack.var_dir / "demo-people.json").read_text())
-        person = next(p for p in people if p["kind"] == "clean")
+        key, person = trusted_key(stack.var_dir), clean_person(stack.var_dir)
         db, departments_db = Database(stack.database_url), Database(stack.departments_database_url)
         threading.Thread(target=monitor, args=(run, Database(stack.database_url), stop), daemon=True).start()
         global START

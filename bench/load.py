@@ -21,7 +21,6 @@ The departments' latency is restored afterwards.
 """
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -36,6 +35,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+from sample import application_body, clean_person, trusted_key
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TERMINAL = {"completed", "incomplete", "rejected", "manual_review", "returned", "lapsed"}
@@ -55,17 +55,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def document(person: dict, rng: random.Random) -> dict:
     trade = "".join(rng.choice(TRADE_CHARACTERS) for _ in range(4))
-    return {
-        "company": {
-            "name": f"深圳市{trade}科技有限公司",
-            "address": "深圳市南山区粤海街道科苑路15号科兴科学园A栋1201",
-            "business_scope": "软件开发；信息技术咨询服务",
-            "registered_capital": "1000000.00",
-            "employees": 5,
-        },
-        "legal_representative": {k: person[k] for k in ("name", "id_number", "phone")},
-        "shareholders": [{"name": person["name"], "id_number": person["id_number"], "contribution": "1000000.00"}],
-    }
+    return application_body(person, company_name=f"深圳市{trade}科技有限公司")
 
 
 class Client:
@@ -265,8 +255,7 @@ def main() -> None:
     departments_url = args.departments_url or f"http://127.0.0.1:{departments_port}/departments/"
     var = Path(args.var_dir)
     # A trusted channel (it attests presence), so that the benchmark measures the pipeline.
-    key = (var / "demo-trusted-api-key.txt").read_text().strip()
-    person = next(p for p in json.loads((var / "demo-people.json").read_text()) if p["kind"] == "clean")
+    key, person = trusted_key(var), clean_person(var)
     rng = random.Random(args.seed)
     pg_url = args.pg_url if args.pg_url and args.pg_url.startswith("postgres") else None
 

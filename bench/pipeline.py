@@ -8,37 +8,22 @@ from POST to `completed` for both, plus the throughput ratio of parallel to seri
 """
 
 import argparse
-import json
 import statistics
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from sample import application_body, clean_person, trusted_key, unique_company_name
 
 VAR_DIR = Path(__file__).resolve().parent.parent / "var"
-TRADE_WORDS = "云帆星河青禾远峰澄明知行拓新朗润嘉树鸿羽润川卓越"
-
-
-def _document(person: dict) -> dict:
-    trade = "".join(TRADE_WORDS[b % len(TRADE_WORDS)] for b in uuid.uuid4().bytes[:3])
-    return {
-        "company": {
-            "name": f"深圳市{trade}{uuid.uuid4().hex[:4].upper()}科技有限公司",
-            "address": "深圳市南山区粤海街道科苑路15号科兴科学园A栋1201",
-            "business_scope": "软件开发；信息技术咨询服务",
-            "registered_capital": "1000000.00",
-            "employees": 5,
-        },
-        "legal_representative": {k: person[k] for k in ("name", "id_number", "phone")},
-        "shareholders": [{"name": person["name"], "id_number": person["id_number"], "contribution": "1000000.00"}],
-    }
 
 
 def _one(client: httpx.Client, person: dict) -> tuple[float, str]:
     started = time.monotonic()
-    created = client.post("/api/v1/applications/", json=_document(person)).json()
+    created = client.post(
+        "/api/v1/applications/", json=application_body(person, company_name=unique_company_name(suffix_length=4))
+    ).json()
     while True:
         body = client.get(f"/api/v1/applications/{created['id']}/").json()
         if body["status"] in ("completed", "rejected", "manual_review"):
@@ -57,8 +42,7 @@ def main() -> None:
     parser.add_argument("--var-dir", default=str(VAR_DIR))
     args = parser.parse_args()
     # A trusted channel (it attests presence), so that the benchmark measures the pipeline.
-    key = (Path(args.var_dir) / "demo-trusted-api-key.txt").read_text().strip()
-    person = next(p for p in json.loads((Path(args.var_dir) / "demo-people.json").read_text()) if p["kind"] == "clean")
+    key, person = trusted_key(Path(args.var_dir)), clean_person(Path(args.var_dir))
     client = httpx.Client(base_url=args.url, headers={"Authorization": f"Token {key}"}, timeout=30)
 
     serial_started = time.monotonic()
