@@ -199,7 +199,9 @@ def celery_workers(django_db_setup: None, django_db_blocker: object, live_server
         "WORKFLOW_RETRY_BASE_SECONDS": "0.2",
         "PYTHONPATH": f"{REPO_ROOT / 'platform'}{os.pathsep}{REPO_ROOT}",
     }
-    queues = ",".join(f"dept.{code}" for code in settings.DEPARTMENT_CODES)
+    from workflow.services import department_queues
+
+    queues = ",".join(sorted(department_queues()))
     celery = [
         sys.executable,
         "-m",

@@ -3,10 +3,11 @@
 from pathlib import Path
 
 import yaml
-from django.conf import settings
+
+from workflow.services import department_queues
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEPARTMENT_QUEUES = {f"dept.{code}" for code in settings.DEPARTMENT_CODES}
+DEPARTMENT_QUEUES = department_queues()
 
 
 def test_compose_file_parses_and_runs_every_role_on_postgres_and_redis():

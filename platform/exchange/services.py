@@ -240,6 +240,25 @@ def department_submit(
         application_id=application_id,
         build=lambda: _share(department=department, document=build_document()),
     )
+    return department_send(
+        department=department, payload=payload, idempotency_key=idempotency_key, application_id=application_id
+    )
+
+
+def stored_payloads(*, keys: list[str]) -> dict[str, dict]:
+    """The bodies stored under these idempotency keys, by key, in one query (keys with none are absent)."""
+    rows = SentRequest.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", "payload")
+    return {key: json.loads(payload) for key, payload in rows}
+
+
+def department_send(
+    *, department: str, payload: dict, idempotency_key: str, application_id: uuid.UUID | None
+) -> DepartmentAnswer:
+    """Sends a stored body under its key and reads the answer: HTTP only, no database.
+
+    So that the pipeline can send several departments their bodies at once, from threads that
+    hold no database connection. Raises DepartmentUnavailable or DepartmentRequestRefused.
+    """
     sent = department_post(
         department=department,
         endpoint="requests/",

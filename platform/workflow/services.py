@@ -15,6 +15,8 @@ claim takes only a child row and nothing after it. Every status change goes thro
 
 import logging
 import random
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
@@ -35,16 +37,16 @@ from applications.models import (
 from applications.selectors import application_document
 from applications.transitions import transition
 from audit.services import audit_record
-from exchange.circuit import circuit_allows, circuit_record
+from exchange.circuit import circuits_allow, circuits_record
 from exchange.ports import HttpCitizenLookup
 from exchange.services import (
     DepartmentAnswer,
     DepartmentRequestRefused,
     DepartmentUnavailable,
-    ExchangeEntry,
-    department_submit,
+    department_send,
     exchange_record,
     payloads_store,
+    stored_payloads,
 )
 from rules import engine
 from rules.services import enterprise_register
@@ -56,6 +58,7 @@ logger = logging.getLogger(__name__)
 RUN_CHECK_TASK = "workflow.run_check"
 RUN_CHECKS_TASK = "workflow.run_checks"
 CALL_DEPARTMENT_TASK = "workflow.call_department"
+CALL_DEPARTMENTS_TASK = "workflow.call_departments"
 CHECKS_QUEUE = "checks"
 UPSTREAM_FAILED = "上游部门办理失败 / an upstream department failed"
 
@@ -65,8 +68,18 @@ DEFAULT_DEPENDENCIES: tuple[str, ...] = ("market_regulation",)
 
 
 def department_queue(department: str) -> str:
-    # One queue per department, so a slow department only slows its own queue.
+    # One queue per department for single calls (retries, re-drives), so a department that keeps
+    # failing only slows its own queue.
     return f"dept.{department}"
+
+
+# The calls of several departments that became ready together (`departments_call`).
+DEPARTMENTS_QUEUE = "dept.together"
+
+
+def department_queues() -> set[str]:
+    """Every queue a department call can wait in: the calls worker consumes them all."""
+    return {department_queue(code) for code in settings.DEPARTMENT_CODES} | {DEPARTMENTS_QUEUE}
 
 
 def department_dependencies(department: str) -> tuple[str, ...]:
@@ -87,6 +100,13 @@ def check_message(check_id: int, *, delay_seconds: float = 0.0) -> TaskMessage:
 
 def checks_message(application_id: object) -> TaskMessage:
     return TaskMessage(task=RUN_CHECKS_TASK, queue=CHECKS_QUEUE, kwargs={"application_id": str(application_id)})
+
+
+def departments_message(items: list[WorkItem]) -> TaskMessage:
+    """One task for the items of one application that became ready together."""
+    return TaskMessage(
+        task=CALL_DEPARTMENTS_TASK, queue=DEPARTMENTS_QUEUE, kwargs={"work_item_ids": [item.pk for item in items]}
+    )
 
 
 def department_message(item: WorkItem, *, delay_seconds: float = 0.0) -> TaskMessage:
@@ -322,25 +342,27 @@ def review_decide(*, application: Application, decision: str, reason: str, actor
 
 
 def dispatch_ready(
-    *, application: Application, locked_items: list[WorkItem] | None = None, after: WorkItem | None = None
+    *, application: Application, locked_items: list[WorkItem] | None = None, after: Iterable[WorkItem] = ()
 ) -> None:
     """Schedules every pending item whose dependencies are done; fails those whose dependency failed.
 
     Called with the application row locked (and its items, when the caller locked them already).
-    `after` is the item that has just ended: only the items waiting on it are looked at, since
-    every other pending item was scheduled when it became ready (without `after`, every pending
-    item is, which a start, a review decision or a re-drive wants). Ends the application when
+    `after` are the items that have just ended: only the items waiting on one of them are looked
+    at, since every other pending item was scheduled when it became ready (without `after`,
+    every pending item is, which a start, a review decision or a re-drive wants). The items that
+    became ready together go out in one task (`departments_call`). Ends the application when
     nothing is left: `completed` when every department is done, `incomplete` when one failed for
     good.
     """
     if locked_items is None:
         locked_items = list(application.work_items.select_for_update())
+    ended = {item.department for item in after}
     items = {item.department: item for item in locked_items}
     ready: list[WorkItem] = []
     for item in items.values():
         if item.status != WorkItemStatus.PENDING or (item.next_attempt_at and item.next_attempt_at > timezone.now()):
             continue
-        if after is not None and after.department not in department_dependencies(item.department):
+        if ended and not ended.intersection(department_dependencies(item.department)):
             continue
         dependencies = [items[d] for d in department_dependencies(item.department) if d in items]
         if any(d.status == WorkItemStatus.FAILED for d in dependencies):
@@ -354,7 +376,10 @@ def dispatch_ready(
             document=application_document(application=application),
             keys={item.department: item.idempotency_key for item in ready if item.attempts == 0},
         )
-    outbox_enqueue_many([department_message(item) for item in ready])
+    if len(ready) > 1:
+        outbox_enqueue_many([departments_message(ready)])
+    else:
+        outbox_enqueue_many([department_message(item) for item in ready])
     if all(item.status in WorkItem.TERMINAL for item in items.values()):
         application.completed_at = timezone.now()
         failed = sorted(d for d, item in items.items() if item.status == WorkItemStatus.FAILED)
@@ -364,66 +389,80 @@ def dispatch_ready(
             transition(application, ApplicationStatus.COMPLETED, fields=["completed_at"])
 
 
+# A department's answer, or the transient failure that stands in for one until a retry.
+CallOutcome = DepartmentAnswer | DepartmentUnavailable
+
+
 def department_call(*, work_item_id: int) -> None:
-    """Calls one department for one work item. Idempotent, and exactly-once in effect."""
-    item = _work_item_claim(work_item_id=work_item_id)
-    if item is None:
-        return
-    try:
-        answer = department_submit(
-            department=item.department,
-            # Only when the share was not stored when the department became ready.
-            document=lambda: application_document(application=item.application),
-            idempotency_key=item.idempotency_key,
-            application_id=item.application_id,
-        )
-    except DepartmentUnavailable as error:
-        circuit_record(department=item.department, success=False)
-        _work_item_retry_or_fail(claimed=item, reason=str(error), exchange=error.exchange)
-        return
-    except DepartmentRequestRefused as error:
-        answer = DepartmentAnswer(outcome="refused", result={}, reason=str(error), exchange=error.exchange)
-    else:
-        circuit_record(department=item.department, success=True)
-    _work_item_finish(claimed=item, answer=answer)
+    """Calls one department for one work item: a retry, a re-drive, or the only ready item."""
+    departments_call(work_item_ids=[work_item_id])
 
 
-def _work_item_claim(*, work_item_id: int) -> WorkItem | None:
-    """Marks the item in progress and counts the attempt; None when there is nothing to do now.
+def departments_call(*, work_item_ids: list[int]) -> None:
+    """Calls the departments of one application's ready items at once. Idempotent, and exactly-once in effect.
+
+    One claim for every item, the HTTP calls at the same time with no transaction open, and one
+    finish that records every answer under one application lock and decides once. The five
+    departments after market regulation so cost one task and two transactions instead of five
+    tasks and ten, and take as long as the slowest of them. An item that failed for now is
+    retried on its own (`department_call`); the others' answers are recorded all the same.
+    """
+    claimed = _work_items_claim(work_item_ids=work_item_ids)
+    if not claimed:
+        return
+    outcomes = _departments_send(claimed)
+    circuits_record(
+        successes={item.department: not isinstance(outcomes[item.pk], DepartmentUnavailable) for item in claimed}
+    )
+    by_application: dict[object, list[WorkItem]] = {}
+    for item in claimed:
+        by_application.setdefault(item.application_id, []).append(item)
+    for application_id, items in by_application.items():
+        _work_items_finish(application_id=application_id, claimed=items, outcomes=outcomes)
+
+
+def _work_items_claim(*, work_item_ids: list[int]) -> list[WorkItem]:
+    """Marks the items in progress and counts their attempts; the ones to call now (maybe none).
 
     An item already in progress is claimed again: that is a redelivery after its worker died,
-    and the department answers a repeated key with its original answer.
+    and the department answers a repeated key with its original answer. An item delivered too
+    often ends in a visible failure instead.
     """
     now = timezone.now()
+    claimed: list[WorkItem] = []
+    poisoned: list[WorkItem] = []
     with transaction.atomic():
-        item = (
+        rows = (
             WorkItem.objects.select_for_update(of=("self",))
             .select_related("application")
-            .filter(pk=work_item_id)
-            .first()
+            .filter(pk__in=work_item_ids)
+            .order_by("pk")  # one lock order for every claimer
         )
-        if (
-            item is None
-            or item.status in WorkItem.TERMINAL
-            or item.application.status != ApplicationStatus.DISPATCHING
-            or (item.next_attempt_at and item.next_attempt_at > now + timedelta(seconds=1))
-            or not _dependencies_done(item)
-        ):
-            return None
-        verdict = circuit_allows(department=item.department)
-        if not verdict.allowed:
-            # Not an attempt: the department is known to be sick, so wait for the circuit.
-            delay = max(1.0, (verdict.retry_at - now).total_seconds()) if verdict.retry_at else 5.0
-            item.next_attempt_at = now + timedelta(seconds=delay)
-            item.error = "熔断中，稍后重试 / circuit open, retrying later"
-            item.save(update_fields=["next_attempt_at", "error", "updated_at"])
-            outbox_enqueue_many([department_message(item, delay_seconds=delay)])
-            return None
-        item.attempts += 1
-        poisoned = item.attempts > settings.WORKFLOW_MAX_ATTEMPTS
-        if poisoned:
-            item.save(update_fields=["attempts", "updated_at"])
-        else:
+        candidates = _dependencies_done(
+            [
+                item
+                for item in rows
+                if item.status not in WorkItem.TERMINAL
+                and item.application.status == ApplicationStatus.DISPATCHING
+                and not (item.next_attempt_at and item.next_attempt_at > now + timedelta(seconds=1))
+            ]
+        )
+        verdicts = circuits_allow(departments={item.department for item in candidates})
+        for item in candidates:
+            verdict = verdicts[item.department]
+            if not verdict.allowed:
+                # Not an attempt: the department is known to be sick, so wait for the circuit.
+                delay = max(1.0, (verdict.retry_at - now).total_seconds()) if verdict.retry_at else 5.0
+                item.next_attempt_at = now + timedelta(seconds=delay)
+                item.error = "熔断中，稍后重试 / circuit open, retrying later"
+                item.save(update_fields=["next_attempt_at", "error", "updated_at"])
+                outbox_enqueue_many([department_message(item, delay_seconds=delay)])
+                continue
+            item.attempts += 1
+            if item.attempts > settings.WORKFLOW_MAX_ATTEMPTS:
+                item.save(update_fields=["attempts", "updated_at"])
+                poisoned.append(item)
+                continue
             item.started_at = item.started_at or now
             if item.status == WorkItemStatus.PENDING:
                 transition(
@@ -436,100 +475,158 @@ def _work_item_claim(*, work_item_id: int) -> WorkItem | None:
                 )
             else:
                 item.save(update_fields=["attempts", "started_at", "updated_at"])
-    if poisoned:
+            claimed.append(item)
+    for item in poisoned:
         _work_item_give_up(claimed=item)
-        return None
-    return item
+    return claimed
 
 
-def _dependencies_done(item: WorkItem) -> bool:
-    """A call goes out only with what its upstream departments issued (the credit code)."""
-    upstream = department_dependencies(item.department)
-    return not upstream or not (
-        WorkItem.objects.filter(application_id=item.application_id, department__in=upstream)
-        .exclude(status=WorkItemStatus.DONE)
-        .exists()
-    )
+def _dependencies_done(items: list[WorkItem]) -> list[WorkItem]:
+    """The items whose upstream departments are done, in one query: a call goes out only with
+    what its upstream departments issued (the credit code)."""
+    waiting = [item for item in items if department_dependencies(item.department)]
+    if not waiting:
+        return items
+    statuses = {
+        (application_id, department): status
+        for application_id, department, status in WorkItem.objects.filter(
+            application_id__in={item.application_id for item in waiting}
+        ).values_list("application_id", "department", "status")
+    }
+    return [
+        item
+        for item in items
+        if all(
+            statuses.get((item.application_id, upstream), WorkItemStatus.DONE) == WorkItemStatus.DONE
+            for upstream in department_dependencies(item.department)
+        )
+    ]
 
 
-def _lock_for_decision(claimed: WorkItem) -> tuple[Application, list[WorkItem], WorkItem]:
+def _departments_send(claimed: list[WorkItem]) -> dict[int, CallOutcome]:
+    """Sends each claimed item its stored share, all at once; the outcome of each, by item."""
+    payloads = stored_payloads(keys=[item.idempotency_key for item in claimed])
+    for item in claimed:
+        if item.idempotency_key not in payloads:
+            # Only when the share was not stored when the department became ready.
+            payloads_store(
+                document=application_document(application=item.application),
+                keys={item.department: item.idempotency_key},
+            )
+            payloads.update(stored_payloads(keys=[item.idempotency_key]))
+
+    def send(item: WorkItem) -> CallOutcome:
+        try:
+            return department_send(
+                department=item.department,
+                payload=payloads[item.idempotency_key],
+                idempotency_key=item.idempotency_key,
+                application_id=item.application_id,
+            )
+        except DepartmentUnavailable as error:
+            return error
+        except DepartmentRequestRefused as error:
+            return DepartmentAnswer(outcome="refused", result={}, reason=str(error), exchange=error.exchange)
+
+    # Concurrent only over a network: the in-process transport (no DEPARTMENTS_URL, as in
+    # dry-runs) serves the request with this thread's database connection.
+    if len(claimed) > 1 and settings.DEPARTMENTS_URL:
+        with ThreadPoolExecutor(max_workers=len(claimed), thread_name_prefix="department-call") as pool:
+            outcomes = list(pool.map(send, claimed))
+    else:
+        outcomes = [send(item) for item in claimed]
+    return {item.pk: outcome for item, outcome in zip(claimed, outcomes, strict=True)}
+
+
+def _lock_for_decision(application_id: object) -> tuple[Application, list[WorkItem]]:
     """Locks the application, then all its items (the order every decision takes), in two queries.
 
-    The fresh row of the claimed item comes back with the locked application attached, so
-    what reads `item.application` (the webhook listener) needs no query of its own.
+    The items come back with the locked application attached, so what reads `item.application`
+    (the webhook listener) needs no query of its own.
     """
-    application = _lock_application(claimed.application_id)
+    application = _lock_application(application_id)
     items = list(application.work_items.select_for_update())
-    item = next(row for row in items if row.pk == claimed.pk)
-    item.application = application
-    return application, items, item
+    for item in items:
+        item.application = application
+    return application, items
 
 
 def _work_item_give_up(*, claimed: WorkItem) -> None:
     with transaction.atomic():
-        application, items, item = _lock_for_decision(claimed)
+        application, items = _lock_for_decision(claimed.application_id)
+        item = next(row for row in items if row.pk == claimed.pk)
         if item.status in WorkItem.TERMINAL:
             return
         _work_item_fail(item, reason=f"gave up after {settings.WORKFLOW_MAX_ATTEMPTS} attempts: {item.error}")
-        dispatch_ready(application=application, locked_items=items, after=item)
+        dispatch_ready(application=application, locked_items=items, after=[item])
 
 
-def _work_item_retry_or_fail(*, claimed: WorkItem, reason: str, exchange: ExchangeEntry | None) -> None:
+def _work_items_finish(*, application_id: object, claimed: list[WorkItem], outcomes: dict[int, CallOutcome]) -> None:
+    """Records the answers under the application lock (application first, then its items); decides once."""
     with transaction.atomic():
-        application, items, item = _lock_for_decision(claimed)
-        if exchange is not None:
-            exchange_record(exchange)
-        if item.status != WorkItemStatus.IN_PROGRESS:
-            return
-        if item.attempts >= settings.WORKFLOW_MAX_ATTEMPTS:
-            _work_item_fail(item, reason=f"gave up after {item.attempts} attempts: {reason}")
-            dispatch_ready(application=application, locked_items=items, after=item)
-            return
-        delay = retry_delay_seconds(attempt=item.attempts)
-        item.error = reason[:300]
-        item.next_attempt_at = timezone.now() + timedelta(seconds=delay)
-        transition(
-            item,
-            WorkItemStatus.PENDING,
-            fields=["error", "next_attempt_at"],
-            action="work_item.retry_scheduled",
-            department=item.department,
-            attempt=item.attempts,
-            reason=reason[:200],
+        application, items = _lock_for_decision(application_id)
+        locked = {item.pk: item for item in items}
+        ended: list[WorkItem] = []
+        for claimed_item in claimed:
+            outcome = outcomes[claimed_item.pk]
+            if outcome.exchange is not None:
+                exchange_record(outcome.exchange)
+            item = locked[claimed_item.pk]
+            # An item no longer in progress was finished by a concurrent delivery: its answer stands.
+            if item.status == WorkItemStatus.IN_PROGRESS and _work_item_record(application, item, outcome):
+                ended.append(item)
+        if ended:
+            dispatch_ready(application=application, locked_items=items, after=ended)
+
+
+def _work_item_record(application: Application, item: WorkItem, outcome: CallOutcome) -> bool:
+    """Records one department's outcome on its locked item; True when the item ended."""
+    if isinstance(outcome, DepartmentUnavailable):
+        reason = str(outcome)
+        if item.attempts < settings.WORKFLOW_MAX_ATTEMPTS:
+            _work_item_retry_later(item, reason=reason)
+            return False
+        _work_item_fail(item, reason=f"gave up after {item.attempts} attempts: {reason}")
+        return True
+    if outcome.outcome == "refused":
+        _work_item_fail(item, reason=outcome.reason)
+        return True
+    item.result = outcome.result
+    item.error = ""
+    item.finished_at = timezone.now()
+    transition(
+        item,
+        WorkItemStatus.DONE,
+        fields=["result", "error", "finished_at"],
+        action="work_item.done",
+        department=item.department,
+    )
+    if item.department == "market_regulation" and outcome.result.get("credit_code"):
+        application.credit_code = outcome.result["credit_code"]
+        application.save(update_fields=["credit_code", "updated_at"])
+        # The new company joins the register at once, so the same name cannot pass again.
+        enterprise_register(
+            name=application.company_name, credit_code=application.credit_code, address=application.address
         )
-        outbox_enqueue_many([department_message(item, delay_seconds=delay)])
+        if application.name_reservation:
+            name_reservation_use(reference=application.name_reservation)
+    return True
 
 
-def _work_item_finish(*, claimed: WorkItem, answer: DepartmentAnswer) -> None:
-    with transaction.atomic():
-        application, items, item = _lock_for_decision(claimed)
-        if answer.exchange is not None:
-            exchange_record(answer.exchange)
-        if item.status != WorkItemStatus.IN_PROGRESS:
-            return
-        if answer.outcome == "refused":
-            _work_item_fail(item, reason=answer.reason)
-        else:
-            item.result = answer.result
-            item.error = ""
-            item.finished_at = timezone.now()
-            transition(
-                item,
-                WorkItemStatus.DONE,
-                fields=["result", "error", "finished_at"],
-                action="work_item.done",
-                department=item.department,
-            )
-            if item.department == "market_regulation" and answer.result.get("credit_code"):
-                application.credit_code = answer.result["credit_code"]
-                application.save(update_fields=["credit_code", "updated_at"])
-                # The new company joins the register at once, so the same name cannot pass again.
-                enterprise_register(
-                    name=application.company_name, credit_code=application.credit_code, address=application.address
-                )
-                if application.name_reservation:
-                    name_reservation_use(reference=application.name_reservation)
-        dispatch_ready(application=application, locked_items=items, after=item)
+def _work_item_retry_later(item: WorkItem, *, reason: str) -> None:
+    delay = retry_delay_seconds(attempt=item.attempts)
+    item.error = reason[:300]
+    item.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+    transition(
+        item,
+        WorkItemStatus.PENDING,
+        fields=["error", "next_attempt_at"],
+        action="work_item.retry_scheduled",
+        department=item.department,
+        attempt=item.attempts,
+        reason=reason[:200],
+    )
+    outbox_enqueue_many([department_message(item, delay_seconds=delay)])
 
 
 def _work_item_fail(item: WorkItem, *, reason: str) -> None:

@@ -18,7 +18,15 @@ from applications.states import CheckStatus, WorkItemStatus
 from applications.transitions import transition
 from config.celery_app import app as celery_app
 from workflow.outbox import outbox_enqueue_many
-from workflow.services import CHECKS_QUEUE, check_message, checks_fan_in, department_queue, dispatch_ready
+from workflow.services import (
+    CHECKS_QUEUE,
+    DEPARTMENTS_QUEUE,
+    check_message,
+    checks_fan_in,
+    department_queue,
+    department_queues,
+    dispatch_ready,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -115,9 +123,7 @@ def _sweep_work_items(*, deadline: datetime, queued_deadline: datetime) -> int:
     by_application: dict[object, list[int]] = {}
     for item_id, application_id in stuck:
         by_application.setdefault(application_id, []).append(item_id)
-    waiting_turn = (
-        queues_holding_messages({department_queue(code) for code in settings.DEPARTMENT_CODES}) if stuck else set()
-    )
+    waiting_turn = queues_holding_messages(department_queues()) if stuck else set()
     count = 0
     for application_id, item_ids in by_application.items():
         with transaction.atomic():
@@ -133,7 +139,7 @@ def _sweep_work_items(*, deadline: datetime, queued_deadline: datetime) -> int:
                     continue
                 if (
                     item.status == WorkItemStatus.PENDING
-                    and department_queue(item.department) in waiting_turn
+                    and waiting_turn.intersection((department_queue(item.department), DEPARTMENTS_QUEUE))
                     and item.updated_at >= queued_deadline
                 ):
                     continue

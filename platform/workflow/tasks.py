@@ -4,7 +4,7 @@ from celery import shared_task
 
 from workflow.maintenance import operational_tables_prune
 from workflow.outbox import outbox_relay
-from workflow.services import check_run, checks_run, department_call
+from workflow.services import check_run, checks_run, department_call, departments_call
 from workflow.sweeper import workflow_sweep
 
 # Explicit limits on every task: a hung rule evaluation or department call ends, is retried,
@@ -26,6 +26,11 @@ def run_check(*, check_id: int) -> None:
 @shared_task(name="workflow.call_department", **TASK_OPTIONS, **WORK_LIMITS)
 def call_department(*, work_item_id: int) -> None:
     department_call(work_item_id=work_item_id)
+
+
+@shared_task(name="workflow.call_departments", **TASK_OPTIONS, **WORK_LIMITS)
+def call_departments(*, work_item_ids: list[int]) -> None:
+    departments_call(work_item_ids=work_item_ids)
 
 
 @shared_task(name="workflow.outbox_relay", **TASK_OPTIONS, time_limit=60, soft_time_limit=50)

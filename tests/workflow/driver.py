@@ -17,17 +17,20 @@ from webhooks.services import delivery_attempt
 from workflow.models import OutboxMessage
 from workflow.services import (
     CALL_DEPARTMENT_TASK,
+    CALL_DEPARTMENTS_TASK,
     RUN_CHECK_TASK,
     RUN_CHECKS_TASK,
     check_run,
     checks_run,
     department_call,
+    departments_call,
 )
 
 TASKS = {
     RUN_CHECKS_TASK: checks_run,
     RUN_CHECK_TASK: check_run,
     CALL_DEPARTMENT_TASK: department_call,
+    CALL_DEPARTMENTS_TASK: departments_call,
     DELIVER_TASK: delivery_attempt,
 }
 

@@ -6,11 +6,20 @@ import pytest
 from django.utils import timezone
 
 from applications.models import Application, WorkItem
+from exchange.models import ExchangeRecord
 from intake.api.serializers import ApplicationInputSerializer
 from intake.services import application_submit
 from tests.conftest import application_document, trusted_channel
+from tests.workflow.driver import department_configure
 from workflow.models import OutboxMessage
-from workflow.services import CALL_DEPARTMENT_TASK, check_run, department_call
+from workflow.services import (
+    CALL_DEPARTMENT_TASK,
+    CALL_DEPARTMENTS_TASK,
+    DEPARTMENTS_QUEUE,
+    check_run,
+    department_call,
+    departments_call,
+)
 from workflow.sweeper import workflow_sweep
 
 
@@ -28,9 +37,13 @@ def _dispatching_application() -> Application:
 
 
 def _department_messages(application: Application) -> list[str]:
+    """The department of every call scheduled for the application, one per call, whichever task carries it."""
     items = dict(WorkItem.objects.filter(application=application).values_list("id", "department"))
-    messages = OutboxMessage.objects.filter(task=CALL_DEPARTMENT_TASK)
-    return sorted(items[m.kwargs["work_item_id"]] for m in messages if m.kwargs["work_item_id"] in items)
+    called: list[str] = []
+    for message in OutboxMessage.objects.filter(task__in=(CALL_DEPARTMENT_TASK, CALL_DEPARTMENTS_TASK)):
+        ids = message.kwargs.get("work_item_ids") or [message.kwargs["work_item_id"]]
+        called.extend(items[item_id] for item_id in ids if item_id in items)
+    return sorted(called)
 
 
 @pytest.mark.django_db
@@ -90,9 +103,42 @@ def test_each_department_is_scheduled_once_when_it_becomes_ready(libraries, citi
     department_call(work_item_id=market.id)
     downstream = sorted(application.work_items.exclude(pk=market.pk).values_list("department", flat=True))
     assert _department_messages(application) == sorted(["market_regulation", *downstream])
+    # The departments that became ready together go out in one task.
+    together = OutboxMessage.objects.get(task=CALL_DEPARTMENTS_TASK)
+    assert together.queue == DEPARTMENTS_QUEUE and len(together.kwargs["work_item_ids"]) == len(downstream)
 
     # A sibling finishing schedules nothing more: the others were scheduled when market
     # regulation finished, and a second message would be a second call.
     department_call(work_item_id=application.work_items.get(department="tax").id)
 
     assert _department_messages(application) == sorted(["market_regulation", *downstream])
+
+
+@pytest.mark.django_db
+def test_a_department_failing_in_a_joint_call_is_retried_alone_and_the_others_are_recorded(libraries, citizens):
+    application = _dispatching_application()
+    department_call(work_item_id=application.work_items.get(department="market_regulation").id)
+    department_configure("bank", failure_rate=1.0)
+    together = OutboxMessage.objects.get(task=CALL_DEPARTMENTS_TASK)
+
+    departments_call(**together.kwargs)
+
+    statuses = dict(application.work_items.values_list("department", "status"))
+    assert statuses.pop("bank") == "pending"
+    assert set(statuses.values()) == {"done"}
+    bank = application.work_items.get(department="bank")
+    assert bank.attempts == 1 and bank.next_attempt_at is not None
+    retry = list(
+        OutboxMessage.objects.filter(id__gt=together.id, task__in=(CALL_DEPARTMENT_TASK, CALL_DEPARTMENTS_TASK))
+    )
+    assert [(m.task, m.queue, m.kwargs) for m in retry] == [
+        (CALL_DEPARTMENT_TASK, "dept.bank", {"work_item_id": bank.id})
+    ]
+    # Every exchange of the joint call is logged, the failed one too.
+    logged = dict(ExchangeRecord.objects.filter(application_id=application.id).values_list("department", "outcome"))
+    assert logged == {department: "ok" for department in statuses} | {"market_regulation": "ok", "bank": "error"}
+
+    department_configure("bank", failure_rate=0.0)
+    department_call(work_item_id=bank.id)
+    application.refresh_from_db()
+    assert application.status == "completed"
