@@ -175,7 +175,8 @@ def check_run(*, check_id: int) -> None:
 
 def _checks_evaluate(claimed: list[Check]) -> None:
     application = claimed[0].application
-    subject = subject_for_application(application=application)
+    document = application_document(application=application)
+    subject = engine.Subject.from_document(document)
     ports = engine.Ports(citizens=HttpCitizenLookup(application_id=application.id))
     results: dict[int, engine.CheckResult] = {}
     for check in claimed:
@@ -188,7 +189,7 @@ def _checks_evaluate(claimed: list[Check]) -> None:
             # Only the type: an exception message may quote personal data from the subject.
             _check_retry(check_id=check.pk, reason=type(error).__name__)
     if results:
-        _checks_finish(application_id=application.pk, results=results)
+        _checks_finish(application_id=application.pk, results=results, document=document)
 
 
 def _checks_claim(checks: QuerySet[Check]) -> list[Check]:
@@ -261,9 +262,11 @@ def _check_retry(*, check_id: int, reason: str) -> None:
         outbox_enqueue_many([check_message(check.pk, delay_seconds=retry_delay_seconds(attempt=check.attempts))])
 
 
-def _checks_finish(*, application_id: object, results: dict[int, engine.CheckResult]) -> None:
+def _checks_finish(*, application_id: object, results: dict[int, engine.CheckResult], document: dict) -> None:
     """Records the results under the application lock (application first, then its checks); the
-    last check to finish decides."""
+    last check to finish decides. `document` is the one the checks read: what the applicant
+    submitted does not change while it is checked, so the first departments' shares are cut
+    from it instead of a second build."""
     with transaction.atomic():
         application = _lock_application(application_id)
         checks = Check.objects.select_for_update().filter(pk__in=results).order_by("pk")
@@ -271,7 +274,7 @@ def _checks_finish(*, application_id: object, results: dict[int, engine.CheckRes
             # A check no longer running was finished by a concurrent delivery: its result stands.
             if check.status == CheckStatus.RUNNING:
                 _check_record(check, results[check.pk])
-        checks_fan_in(application)
+        checks_fan_in(application, document=document)
 
 
 def _check_record(check: Check, result: engine.CheckResult) -> None:
@@ -292,7 +295,7 @@ def _check_record(check: Check, result: engine.CheckResult) -> None:
     )
 
 
-def checks_fan_in(application: Application) -> None:
+def checks_fan_in(application: Application, *, document: dict | None = None) -> None:
     """Called with the application row locked: the last check to finish decides."""
     if application.status != ApplicationStatus.CHECKING:
         return
@@ -313,7 +316,7 @@ def checks_fan_in(application: Application) -> None:
         transition(application, ApplicationStatus.MANUAL_REVIEW, fields=decided, outcome=decision)
     else:
         transition(application, ApplicationStatus.DISPATCHING, fields=decided, outcome=decision)
-        dispatch_ready(application=application)
+        dispatch_ready(application=application, document=document)
 
 
 def review_decide(*, application: Application, decision: str, reason: str, actor: str) -> Application:
@@ -342,7 +345,11 @@ def review_decide(*, application: Application, decision: str, reason: str, actor
 
 
 def dispatch_ready(
-    *, application: Application, locked_items: list[WorkItem] | None = None, after: Iterable[WorkItem] = ()
+    *,
+    application: Application,
+    locked_items: list[WorkItem] | None = None,
+    after: Iterable[WorkItem] = (),
+    document: dict | None = None,
 ) -> None:
     """Schedules every pending item whose dependencies are done; fails those whose dependency failed.
 
@@ -352,7 +359,7 @@ def dispatch_ready(
     every pending item is, which a start, a review decision or a re-drive wants). The items that
     became ready together go out in one task (`departments_call`). Ends the application when
     nothing is left: `completed` when every department is done, `incomplete` when one failed for
-    good.
+    good. `document` is the application's document when the caller has it at hand.
     """
     if locked_items is None:
         locked_items = list(application.work_items.select_for_update())
@@ -373,7 +380,7 @@ def dispatch_ready(
         # One document for every department that became ready (after market regulation, with
         # the credit code it issued), instead of one per call.
         payloads_store(
-            document=application_document(application=application),
+            document=document or application_document(application=application),
             keys={item.department: item.idempotency_key for item in ready if item.attempts == 0},
         )
     if len(ready) > 1:
