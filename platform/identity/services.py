@@ -92,26 +92,23 @@ def presence_begin(
     """
     if attested_by is not None and not attested_by.attests_presence:
         raise ValueError("only a client marked attests_presence can attest presence")
-    if attested_by is not None:
-        stage = PresenceStage.objects.create(
-            application=application,
-            departments=list(departments),
-            attested_by=attested_by,
-            agent=agent,
-            checks_started_at=timezone.now(),
-            summary={"attested_by": attested_by.name, "people": []},
-        )
+    attested = attested_by is not None
+    now = timezone.now()
+    stage = PresenceStage.objects.create(
+        application=application,
+        departments=list(departments),
+        attested_by=attested_by,
+        agent=agent,
+        checks_started_at=now if attested else None,
+        summary={"attested_by": attested_by.name, "people": []} if attested else None,
+        deadline=None if attested else now + timedelta(days=settings.VERIFICATION_DEADLINE_DAYS),
+    )
+    if attested:
         audit_record(
             action="presence.attested", actor=actor, application_id=application.id, attested_by=attested_by.name
         )
         pipeline_start(application=application, departments=stage.departments)
         return
-    stage = PresenceStage.objects.create(
-        application=application,
-        departments=list(departments),
-        agent=agent,
-        deadline=timezone.now() + timedelta(days=settings.VERIFICATION_DEADLINE_DAYS),
-    )
     verifications = _verifications_create(application=application)
     transition(application, ApplicationStatus.AWAITING_VERIFICATION, actor=actor)
     filer = canonical_id_number(filer_id_number)

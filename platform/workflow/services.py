@@ -380,7 +380,7 @@ def dispatch_ready(
         # One document for every department that became ready (after market regulation, with
         # the credit code it issued), instead of one per call.
         payloads_store(
-            document=document or application_document(application=application),
+            document=application_document(application=application) if document is None else document,
             keys={item.department: item.idempotency_key for item in ready if item.attempts == 0},
         )
     if len(ready) > 1:
