@@ -1,19 +1,33 @@
 """The one gate every status change of the aggregate passes: the lifecycle allows it, the row is
 saved, and the audit log records it in the same transaction."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import NamedTuple
 
 from django.db import models
 
 from applications.models import Application, Check, WorkItem
 from applications.progress import progress_announce
-from audit.services import SYSTEM, audit_record
+from audit.services import SYSTEM, audit_batch, audit_record
 
 Stateful = Application | Check | WorkItem
-# Called as listener(row, source, target) after each change, inside the caller's transaction,
-# so whatever a listener records (a webhook event) commits or rolls back with the change.
-TransitionListener = Callable[[Stateful, str, str], None]
+
+
+class Change(NamedTuple):
+    row: Stateful
+    source: str
+    target: str
+
+
+# Called as listener(changes) inside the caller's transaction, so whatever a listener records (a
+# webhook event) commits or rolls back with the changes: after each change, or once with every
+# change of a transition_batch() block.
+TransitionListener = Callable[[list[Change]], None]
 _listeners: list[TransitionListener] = []
+# The changes made inside the current transition_batch() block, or None outside one.
+_batch: ContextVar[list[Change] | None] = ContextVar("transition_batch", default=None)
 
 
 def transition_listen(listener: TransitionListener) -> None:
@@ -41,14 +55,52 @@ def transition(
     row.lifecycle.require(source, target)
     row.status = target
     row.save(update_fields=["status", "updated_at", *fields])
-    application_id = row.pk if isinstance(row, Application) else row.application_id
     if action is None:
         action = f"{row.lifecycle.name}.status_changed"
         audit_data = {"from": source, "to": target, **audit_data}
-    audit_record(action=action, actor=actor, application_id=application_id, **audit_data)
+    audit_record(action=action, actor=actor, application_id=_application_id(row), **audit_data)
+    change = Change(row, source, target)
+    pending = _batch.get()
+    if pending is None:
+        _announce([change])
+    else:
+        pending.append(change)
+
+
+@contextmanager
+def transition_batch() -> Iterator[None]:
+    """The status changes made inside are announced together when the block ends.
+
+    A task moves several rows at once (five checks, five departments, then the application):
+    their audit events go in as one INSERT, each listener sees all of them in one call (one
+    webhook endpoint lookup, not one per row), and each application's waiters get one change
+    notice. Use it as the body of the transaction (`with transaction.atomic(), transition_batch():`):
+    an exception that leaves the block rolls the changes back, so nothing is announced. Nested
+    blocks join the outermost one.
+    """
+    with audit_batch():
+        if _batch.get() is not None:
+            yield
+            return
+        changes: list[Change] = []
+        token = _batch.set(changes)
+        try:
+            yield
+        finally:
+            _batch.reset(token)
+        if changes:
+            _announce(changes)
+
+
+def _announce(changes: list[Change]) -> None:
     for listener in _listeners:
-        listener(row, source, target)
-    progress_announce(application_id=application_id)
+        listener(changes)
+    for application_id in dict.fromkeys(_application_id(change.row) for change in changes):
+        progress_announce(application_id=application_id)
+
+
+def _application_id(row: Stateful) -> object:
+    return row.pk if isinstance(row, Application) else row.application_id
 
 
 def is_terminal(row: models.Model) -> bool:

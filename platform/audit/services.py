@@ -7,9 +7,13 @@ it commits. audit_verify checks the sealed chain and reports the backlog awaitin
 """
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Count, Min
 from django.utils import timezone
 
@@ -24,6 +28,7 @@ __all__ = [
     "MISSING_SEQUENCE",
     "SYSTEM",
     "VerifyReport",
+    "audit_batch",
     "audit_record",
     "audit_seal",
     "audit_seal_backlog",
@@ -38,24 +43,60 @@ MISSING_SEQUENCE = "missing sequence"
 HEAD_MISMATCH = "chain head mismatch"
 
 
+# The events appended inside the current audit_batch() block, or None outside one.
+_batch: ContextVar[list[AuditEvent] | None] = ContextVar("audit_batch", default=None)
+
+
 def audit_record(
     *, action: str, actor: str = SYSTEM, application_id: uuid.UUID | None = None, **data: object
 ) -> AuditEvent:
     """Appends an event, unsealed. Callers pass IDs, states and reasons; never personal data.
 
     Runs in the caller's transaction when there is one (outside one, the INSERT is a transaction
-    of its own). The returned event has no sequence or hash yet: the sequencer seals it after
-    the transaction commits.
+    of its own); inside an audit_batch() block it goes in with the block's other events when the
+    block ends. The returned event has no sequence or hash yet: the sequencer seals it after the
+    transaction commits.
     """
     # A hex string and a UUID must hash alike: the column hands back a UUID either way.
     application_uuid = uuid.UUID(str(application_id)) if application_id else None
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         created_at=timezone.now(),
         application_id=application_uuid,
         actor=actor,
         action=action,
         data=canonical_data(data),
     )
+    pending = _batch.get()
+    if pending is None:
+        event.save()
+    else:
+        pending.append(event)
+    return event
+
+
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    """The events appended inside the block go in as one INSERT when it ends.
+
+    A task's transaction records several events (every status change and exchange it makes):
+    one statement for all of them instead of one each. Use it as the body of the transaction
+    (`with transaction.atomic(), audit_batch():`): an exception that leaves the block leaves
+    the transaction too, which rolls back what the events would have recorded. Nested blocks
+    join the outermost one.
+    """
+    if _batch.get() is not None:
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_batch() needs an open transaction: its events commit with the changes")
+    pending: list[AuditEvent] = []
+    token = _batch.set(pending)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if pending:
+        AuditEvent.objects.bulk_create(pending)
 
 
 @dataclass(frozen=True)

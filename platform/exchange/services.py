@@ -78,26 +78,35 @@ def _field_paths(payload: object, prefix: str = "") -> list[str]:
 
 def exchange_record(entry: ExchangeEntry) -> ExchangeRecord:
     """Logs an exchange, in the caller's transaction when there is one."""
-    record = ExchangeRecord.objects.create(
-        application_id=entry.application_id,
-        department=entry.department,
-        endpoint=entry.endpoint,
-        fields=entry.fields,
-        status_code=entry.status_code,
-        outcome=entry.outcome,
-        duration_ms=entry.duration_ms,
-        error=entry.error[:300],
+    return exchange_records([entry])[0]
+
+
+def exchange_records(entries: list[ExchangeEntry]) -> list[ExchangeRecord]:
+    """Logs exchanges in one insert, in the caller's transaction when there is one."""
+    records = ExchangeRecord.objects.bulk_create(
+        ExchangeRecord(
+            application_id=entry.application_id,
+            department=entry.department,
+            endpoint=entry.endpoint,
+            fields=entry.fields,
+            status_code=entry.status_code,
+            outcome=entry.outcome,
+            duration_ms=entry.duration_ms,
+            error=entry.error[:300],
+        )
+        for entry in entries
     )
-    # Field names only, never values: the chained audit log records every data exchange.
-    audit_record(
-        action="exchange.sent",
-        application_id=entry.application_id,
-        department=entry.department,
-        endpoint=entry.endpoint,
-        fields=entry.fields,
-        outcome=entry.outcome,
-    )
-    return record
+    for entry in entries:
+        # Field names only, never values: the chained audit log records every data exchange.
+        audit_record(
+            action="exchange.sent",
+            application_id=entry.application_id,
+            department=entry.department,
+            endpoint=entry.endpoint,
+            fields=entry.fields,
+            outcome=entry.outcome,
+        )
+    return records
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from django.utils import timezone
 from accounts.models import ApiClient
 from applications.models import Application, ApplicationStatus, Person, PersonRole
 from applications.retention import ERASED_NAME
-from applications.transitions import transition
+from applications.transitions import Change, transition
 from audit.services import audit_record
 from identity import ports
 from identity.models import CodeSend, FaceOutcome, PresenceStage, Proof, Verification, VerificationStatus
@@ -721,13 +721,16 @@ def presence_personal_data_erase(application_id: uuid.UUID, names: list[str]) ->
         stage.save(update_fields=["summary"])
 
 
-def selfies_erase_on_decision(row: object, source: str, target: str) -> None:
+def selfies_erase_on_decision(changes: list[Change]) -> None:
     """Transition listener: a decided face review erases the selfies kept for it."""
-    if isinstance(row, Application) and source == ApplicationStatus.MANUAL_REVIEW:
-        # An encrypted field cannot be compared in SQL: a kept selfie is one awaiting a face review.
-        erased = Verification.objects.filter(application_id=row.pk, face_outcome=FaceOutcome.REVIEW).update(selfie="")
-        if erased:
-            audit_record(action="verification.selfies_erased", application_id=row.pk, count=erased)
+    for row, source, _target in changes:
+        if isinstance(row, Application) and source == ApplicationStatus.MANUAL_REVIEW:
+            # An encrypted field cannot be compared in SQL: a kept selfie is one awaiting a face review.
+            erased = Verification.objects.filter(application_id=row.pk, face_outcome=FaceOutcome.REVIEW).update(
+                selfie=""
+            )
+            if erased:
+                audit_record(action="verification.selfies_erased", application_id=row.pk, count=erased)
 
 
 def verifications_of(application: Application) -> Iterable[Verification]:

@@ -8,6 +8,7 @@ from identity.services import presence_begin
 
 from accounts.models import ApiClient
 from applications.models import Application, Person, PersonRole
+from applications.transitions import transition_batch
 from audit.services import audit_record
 from privacy.crypto import keyed_digest
 
@@ -55,7 +56,7 @@ def application_submit(
         if existing:
             return SubmitResult(application=existing, created=False)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), transition_batch():
             application = _application_create(
                 document=document,
                 applicant=applicant,

@@ -7,7 +7,7 @@ class WebhooksConfig(AppConfig):
 
     def ready(self) -> None:
         from applications.transitions import transition_listen
-        from webhooks.events import events_on_transition
+        from webhooks.events import events_on_transitions
 
         # Events are recorded by the one gate every status change passes, in its transaction.
-        transition_listen(events_on_transition)
+        transition_listen(events_on_transitions)

@@ -17,6 +17,7 @@ from django.db.models import TextChoices
 from django.utils import timezone
 
 from applications.models import Application, ApplicationStatus, Person, WorkItem, WorkItemStatus
+from applications.transitions import Change
 from licences.selectors import licence_number_of
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 from workflow.outbox import TaskMessage, outbox_enqueue_many
@@ -57,7 +58,15 @@ def events_record(*, api_client_id: int | None, application_id: uuid.UUID, event
     """
     if api_client_id is None or not events:
         return 0
-    endpoints = list(WebhookEndpoint.objects.filter(api_client_id=api_client_id, is_enabled=True).only("id", "events"))
+    return _deliveries_record(_endpoints_of(api_client_id), [(application_id, event) for event in events])
+
+
+def _endpoints_of(api_client_id: int) -> list[WebhookEndpoint]:
+    return list(WebhookEndpoint.objects.filter(api_client_id=api_client_id, is_enabled=True).only("id", "events"))
+
+
+def _deliveries_record(endpoints: list[WebhookEndpoint], events: list[tuple[uuid.UUID, tuple[str, dict]]]) -> int:
+    """One delivery of each (application, event) to each endpoint that wants it, in one insert."""
     if not endpoints:
         return 0
     now = timezone.now()
@@ -74,7 +83,7 @@ def events_record(*, api_client_id: int | None, application_id: uuid.UUID, event
             ),
             window_started_at=now,
         )
-        for event_type, data in events
+        for application_id, (event_type, data) in events
         for endpoint in endpoints
         if event_type in endpoint.events
     ]
@@ -114,23 +123,37 @@ def _work_item_events(item: WorkItem, target: str) -> list[tuple[str, dict]]:
     return []
 
 
-def events_on_transition(row: object, source: str, target: str) -> None:
-    """The transition listener: the events a status change means, recorded for delivery."""
-    if isinstance(row, Application):
-        events_record(
-            api_client_id=row.api_client_id,
-            application_id=row.id,
-            events=_application_events(row, source, target),
-        )
-    elif isinstance(row, WorkItem):
-        events = _work_item_events(row, target)
-        if not events:
-            return
-        if WorkItem.application.is_cached(row):
-            api_client_id = row.application.api_client_id
+def events_on_transitions(changes: list[Change]) -> None:
+    """The transition listener: the events the status changes mean, recorded for delivery.
+
+    The changes of one transaction share one endpoint lookup per API client and one insert.
+    """
+    by_client: dict[int, list[tuple[uuid.UUID, tuple[str, dict]]]] = {}
+    for row, source, target in changes:
+        if isinstance(row, Application):
+            api_client_id = row.api_client_id
+            events = _application_events(row, source, target)
+        elif isinstance(row, WorkItem):
+            events = _work_item_events(row, target)
+            if not events:
+                continue
+            api_client_id = _api_client_of(row)
         else:
-            api_client_id = Application.objects.filter(pk=row.application_id).values_list("api_client_id", flat=True)[0]
-        events_record(api_client_id=api_client_id, application_id=row.application_id, events=events)
+            continue
+        if api_client_id is not None:
+            by_client.setdefault(api_client_id, []).extend((_application_id(row), event) for event in events)
+    for api_client_id, events in by_client.items():
+        _deliveries_record(_endpoints_of(api_client_id), events)
+
+
+def _api_client_of(item: WorkItem) -> int | None:
+    if WorkItem.application.is_cached(item):
+        return item.application.api_client_id
+    return Application.objects.filter(pk=item.application_id).values_list("api_client_id", flat=True)[0]
+
+
+def _application_id(row: Application | WorkItem) -> uuid.UUID:
+    return row.pk if isinstance(row, Application) else row.application_id
 
 
 def verification_required_record(*, application: Application, people: Iterable[Person]) -> int:

@@ -35,7 +35,7 @@ from applications.models import (
     WorkItemStatus,
 )
 from applications.selectors import application_document
-from applications.transitions import transition
+from applications.transitions import transition, transition_batch
 from audit.services import audit_record
 from exchange.circuit import circuits_allow, circuits_record
 from exchange.ports import HttpCitizenLookup
@@ -44,7 +44,7 @@ from exchange.services import (
     DepartmentRequestRefused,
     DepartmentUnavailable,
     department_send,
-    exchange_record,
+    exchange_records,
     payloads_store,
     stored_payloads,
 )
@@ -200,7 +200,7 @@ def _checks_claim(checks: QuerySet[Check]) -> list[Check]:
     """
     claimed: list[Check] = []
     poisoned: list[int] = []
-    with transaction.atomic():
+    with transaction.atomic(), transition_batch():
         rows = (
             checks.select_for_update(of=("self",))
             .select_related("application")
@@ -233,7 +233,7 @@ def _checks_claim(checks: QuerySet[Check]) -> list[Check]:
 
 def _check_give_up(*, check_id: int) -> None:
     """Ends a check that was delivered too often in a visible error; a human then reviews."""
-    with transaction.atomic():
+    with transaction.atomic(), transition_batch():
         check = Check.objects.get(pk=check_id)
         application = _lock_application(check.application_id)
         check = Check.objects.select_for_update().get(pk=check_id)
@@ -267,7 +267,7 @@ def _checks_finish(*, application_id: object, results: dict[int, engine.CheckRes
     last check to finish decides. `document` is the one the checks read: what the applicant
     submitted does not change while it is checked, so the first departments' shares are cut
     from it instead of a second build."""
-    with transaction.atomic():
+    with transaction.atomic(), transition_batch():
         application = _lock_application(application_id)
         checks = Check.objects.select_for_update().filter(pk__in=results).order_by("pk")
         for check in checks:
@@ -438,7 +438,7 @@ def _work_items_claim(*, work_item_ids: list[int]) -> list[WorkItem]:
     now = timezone.now()
     claimed: list[WorkItem] = []
     poisoned: list[WorkItem] = []
-    with transaction.atomic():
+    with transaction.atomic(), transition_batch():
         rows = (
             WorkItem.objects.select_for_update(of=("self",))
             .select_related("application")
@@ -559,7 +559,7 @@ def _lock_for_decision(application_id: object) -> tuple[Application, list[WorkIt
 
 
 def _work_item_give_up(*, claimed: WorkItem) -> None:
-    with transaction.atomic():
+    with transaction.atomic(), transition_batch():
         application, items = _lock_for_decision(claimed.application_id)
         item = next(row for row in items if row.pk == claimed.pk)
         if item.status in WorkItem.TERMINAL:
@@ -570,14 +570,13 @@ def _work_item_give_up(*, claimed: WorkItem) -> None:
 
 def _work_items_finish(*, application_id: object, claimed: list[WorkItem], outcomes: dict[int, CallOutcome]) -> None:
     """Records the answers under the application lock (application first, then its items); decides once."""
-    with transaction.atomic():
+    with transaction.atomic(), transition_batch():
         application, items = _lock_for_decision(application_id)
         locked = {item.pk: item for item in items}
+        exchange_records([outcomes[item.pk].exchange for item in claimed if outcomes[item.pk].exchange is not None])
         ended: list[WorkItem] = []
         for claimed_item in claimed:
             outcome = outcomes[claimed_item.pk]
-            if outcome.exchange is not None:
-                exchange_record(outcome.exchange)
             item = locked[claimed_item.pk]
             # An item no longer in progress was finished by a concurrent delivery: its answer stands.
             if item.status == WorkItemStatus.IN_PROGRESS and _work_item_record(application, item, outcome):

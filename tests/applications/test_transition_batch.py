@@ -1,0 +1,103 @@
+"""A transition batch: the status changes of one transaction share their audit insert, their
+listener call and their change notice, and nothing of them survives a rollback."""
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from applications import transitions
+from applications.models import Application, Check
+from applications.transitions import Change, transition, transition_batch
+from audit.models import AuditEvent
+from audit.services import audit_batch, audit_record
+
+
+def _application_with_checks(count: int) -> Application:
+    application = Application.objects.create(
+        company_name="深圳市晨曦科技有限公司",
+        address="深圳市南山区科苑路15号",
+        business_scope="软件开发",
+        registered_capital=1,
+    )
+    Check.objects.bulk_create(Check(application=application, library=f"lib{i}", position=i) for i in range(count))
+    return application
+
+
+def _audit_inserts(queries: CaptureQueriesContext) -> int:
+    return sum(1 for query in queries.captured_queries if query["sql"].startswith('INSERT INTO "audit_auditevent"'))
+
+
+@pytest.fixture
+def heard(monkeypatch: pytest.MonkeyPatch) -> list[list[Change]]:
+    """Every listener call, recorded (on top of the apps' own listeners)."""
+    calls: list[list[Change]] = []
+    monkeypatch.setattr(transitions, "_listeners", [*transitions._listeners, lambda changes: calls.append(changes)])
+    return calls
+
+
+@pytest.mark.django_db
+def test_a_batch_writes_every_audit_event_in_one_insert_and_calls_each_listener_once(heard):
+    application = _application_with_checks(3)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic(), transition_batch():
+        transition(application, "checking")
+        for check in application.checks.all():
+            transition(check, "running", action="check.started", library=check.library)
+
+    assert _audit_inserts(queries) == 1
+    actions = list(
+        AuditEvent.objects.filter(application_id=application.id).order_by("id").values_list("action", flat=True)
+    )
+    assert actions == ["application.status_changed", "check.started", "check.started", "check.started"]
+    assert len(heard) == 1
+    assert [(type(change.row).__name__, change.source, change.target) for change in heard[0]] == [
+        ("Application", "submitted", "checking"),
+        ("Check", "pending", "running"),
+        ("Check", "pending", "running"),
+        ("Check", "pending", "running"),
+    ]
+
+
+@pytest.mark.django_db
+def test_without_a_batch_each_change_is_announced_on_its_own(heard):
+    application = _application_with_checks(2)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        for check in application.checks.all():
+            transition(check, "running")
+
+    assert _audit_inserts(queries) == 2
+    assert [len(changes) for changes in heard] == [1, 1]
+
+
+@pytest.mark.django_db
+def test_an_exception_leaving_the_batch_records_and_announces_nothing(heard):
+    application = _application_with_checks(2)
+    with pytest.raises(RuntimeError), transaction.atomic(), transition_batch():
+        for check in application.checks.all():
+            transition(check, "running")
+        raise RuntimeError("the decision failed")
+
+    assert not AuditEvent.objects.filter(application_id=application.id).exists()
+    assert heard == []
+    assert set(Check.objects.filter(application=application).values_list("status", flat=True)) == {"pending"}
+
+
+@pytest.mark.django_db
+def test_nested_batches_join_the_outermost(heard):
+    application = _application_with_checks(2)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic(), transition_batch():
+        first, second = application.checks.all()
+        transition(first, "running")
+        with transition_batch():
+            transition(second, "running")
+        assert not AuditEvent.objects.filter(application_id=application.id).exists()  # not yet: at the end
+
+    assert _audit_inserts(queries) == 1
+    assert AuditEvent.objects.filter(application_id=application.id).count() == 2
+    assert len(heard) == 1 and len(heard[0]) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_audit_batch_needs_an_open_transaction():
+    with pytest.raises(RuntimeError, match="open transaction"), audit_batch():
+        audit_record(action="application.submitted")
+    assert not AuditEvent.objects.exists()
