@@ -87,10 +87,16 @@ DEFAULT_SHARING_POLICY: dict[str, tuple[str, ...]] = {
 
 def allowed_fields(*, department: str) -> tuple[str, ...]:
     """The department's allowlist from the database. Deny by default: no policy, no fields."""
+    return allowed_fields_of(departments=[department])[department]
+
+
+def allowed_fields_of(*, departments: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The allowlists of several departments in one query; a department without a policy gets none."""
     from exchange.models import SharingPolicy
 
-    policy = SharingPolicy.objects.filter(department=department).first()
-    return tuple(policy.fields) if policy else ()
+    wanted = list(departments)
+    policies = dict(SharingPolicy.objects.filter(department__in=wanted).values_list("department", "fields"))
+    return {department: tuple(policies.get(department) or ()) for department in wanted}
 
 
 def payload_filter(*, document: dict, paths: Iterable[str]) -> dict:

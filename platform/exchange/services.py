@@ -22,7 +22,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from exchange.client import DepartmentAuth, department_client
 from exchange.models import ExchangeRecord, SentRequest
-from exchange.policy import allowed_fields, payload_filter
+from exchange.policy import allowed_fields, allowed_fields_of, payload_filter
 
 logger = logging.getLogger(__name__)
 
@@ -202,13 +202,14 @@ def payloads_store(*, document: dict, keys: Mapping[str, str]) -> None:
     if not keys:
         return
     application_id = uuid.UUID(document["application_id"]) if document.get("application_id") else None
+    allowlists = allowed_fields_of(departments=keys)
     SentRequest.objects.bulk_create(
         [
             SentRequest(
                 idempotency_key=idempotency_key,
                 department=department,
                 application_id=application_id,
-                payload=json.dumps(_share(department=department, document=document), ensure_ascii=False),
+                payload=json.dumps(payload_filter(document=document, paths=allowlists[department]), ensure_ascii=False),
             )
             for department, idempotency_key in keys.items()
         ],
