@@ -1,7 +1,9 @@
 """The licence of an application, and its standing with the issuing authority."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 from urllib.parse import quote
 
 import httpx
@@ -37,22 +39,41 @@ def licence_verify_url(token: str) -> str:
     return f"{settings.LICENCE_VERIFY_BASE_URL.rstrip('/')}/verify/licence/{quote(token, safe='.-_')}"
 
 
+class IssuingFacts(Protocol):
+    """What the licence is read from: a work item, or a row a hand-written status read loaded."""
+
+    @property
+    def department(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def result(self) -> object: ...
+
+
 def licence_reference(*, application: Application) -> dict | None:
     """The API's `licence` field: number and verify_url, or None before market regulation issued it.
 
     Reads the prefetched work items only, so listing applications costs no query per row.
     """
-    result = _issuing_result(application)
+    return licence_reference_from_work_items(application.work_items.all())
+
+
+def licence_reference_from_work_items(work_items: Iterable[IssuingFacts]) -> dict | None:
+    """`licence_reference` from work items already loaded: the status documents read them as rows."""
+    result = _issuing_result(work_items)
     if result is None:
         return None
     return {"number": result["license_number"], "verify_url": licence_verify_url(result["licence_token"])}
 
 
-def _issuing_result(application: Application) -> dict | None:
-    for item in application.work_items.all():
+def _issuing_result(work_items: Iterable[IssuingFacts]) -> dict | None:
+    for item in work_items:
         if (
             item.department == AUTHORITY
             and item.status == WorkItemStatus.DONE
+            and isinstance(item.result, dict)
             and item.result.get("licence_token")
             and item.result.get("license_number")
         ):
@@ -71,7 +92,7 @@ def licence_number_of(*, application: Application) -> str | None:
 
 
 def licence_for_application(*, application: Application) -> Licence | None:
-    result = _issuing_result(application)
+    result = _issuing_result(application.work_items.all())
     if result is None or not application.credit_code:
         return None
     legal = application.persons.filter(role=PersonRole.LEGAL_REPRESENTATIVE).order_by("position").first()
