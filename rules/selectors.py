@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -46,6 +48,81 @@ def _uuid(token: Any) -> UUID:
     return token if isinstance(token, UUID) else UUID(str(token))
 
 
+@dataclass(frozen=True)
+class _PublicationSnapshot:
+    """The publication log as one moment saw it: what was in effect, and who ever published."""
+
+    moment: datetime.datetime
+    in_effect: dict[tuple[str, str], PublishedVersion]  # (kind, scope) -> its version at `moment`
+    scopes_ever: dict[str, set[str]]  # kind -> every scope that has published it, even for later
+
+
+_pinned: ContextVar[_PublicationSnapshot | None] = ContextVar("rules_publications_pinned", default=None)
+
+
+@contextmanager
+def publications_pinned() -> Iterator[None]:
+    """Inside, every read of the publication log (which versions are in effect, which scopes have
+    published) is answered from one snapshot taken on entry, in one query.
+
+    A check stage runs several libraries on one application, and each asked the log again: which
+    layers, whether any local layer exists, which scopes list standard addresses, about ten
+    queries per application. Pinned, they cost one, and every library of the stage sees the same
+    moment of the log (a publication landing mid-stage applies from the next application on).
+    Reads for another moment (``as_of`` of a replay) still query the log.
+    """
+    if _pinned.get() is not None:
+        yield
+        return
+    token = _pinned.set(_publication_snapshot(timezone.now()))
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
+def _publication_snapshot(moment: datetime.datetime) -> _PublicationSnapshot:
+    # Per (kind, scope): the latest publication in effect at `moment` and the latest one after
+    # it (which only shows that the scope has published). The log is small and append-only.
+    table = Publication._meta.db_table
+    sql = (
+        "SELECT kind, scope, version_id, number, token, in_effect FROM ("
+        "SELECT kind, scope, version_id, number, token, effective_at <= %s AS in_effect, "
+        "ROW_NUMBER() OVER (PARTITION BY kind, scope, effective_at <= %s ORDER BY effective_at DESC, id DESC) "
+        f"AS place FROM {table}) AS p WHERE place = 1"
+    )
+    at = _db_datetime(moment)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [at, at])
+        rows = cursor.fetchall()
+    in_effect: dict[tuple[str, str], PublishedVersion] = {}
+    scopes_ever: dict[str, set[str]] = {}
+    for kind, scope, pk, number, token, effective in rows:
+        scopes_ever.setdefault(kind, set()).add(scope)
+        if effective:
+            version = PublishedVersion(kind=kind, id=pk, number=number, token=_uuid(token), scope=scope)
+            in_effect[(kind, scope)] = version
+    return _PublicationSnapshot(moment=moment, in_effect=in_effect, scopes_ever=scopes_ever)
+
+
+def _snapshot_for(as_of: datetime.datetime | None) -> _PublicationSnapshot | None:
+    """The pinned snapshot, when one is pinned and the read is for its moment (or for now)."""
+    snapshot = _pinned.get()
+    if snapshot is None or (as_of is not None and as_of != snapshot.moment):
+        return None
+    return snapshot
+
+
+def pinned_versions_everywhere(*, kind: str, as_of: datetime.datetime | None = None) -> list[PublishedVersion] | None:
+    """The version of ``kind`` in effect in every scope, from the pinned snapshot (national and
+    outer scopes first); None when no snapshot serves ``as_of``, so the caller queries."""
+    snapshot = _snapshot_for(as_of)
+    if snapshot is None:
+        return None
+    found = [version for (k, _scope), version in snapshot.in_effect.items() if k == kind]
+    return sorted(found, key=lambda version: scope_sort_key(version.scope))
+
+
 def published_layers(
     *, kinds: Iterable[str], scopes: Iterable[str] = (NATIONAL,), as_of: datetime.datetime | None = None
 ) -> dict[str, list[PublishedVersion]]:
@@ -60,6 +137,11 @@ def published_layers(
     scopes = list(dict.fromkeys(scopes))
     layers: dict[str, list[PublishedVersion]] = {kind: [] for kind in kinds}
     if not kinds or not scopes:
+        return layers
+    snapshot = _snapshot_for(as_of)
+    if snapshot is not None:
+        for kind in kinds:
+            layers[kind] = [snapshot.in_effect[(kind, s)] for s in scopes if (kind, s) in snapshot.in_effect]
         return layers
     moment = _db_datetime(as_of or timezone.now())
     table = Publication._meta.db_table
@@ -100,12 +182,19 @@ def published_version(
 def has_local_layers(*, kinds: Iterable[str]) -> bool:
     """Whether any scope other than national has ever published one of ``kinds`` (one probe of
     the small publication log's index)."""
+    snapshot = _snapshot_for(None)
+    if snapshot is not None:
+        return any(scope != NATIONAL for kind in kinds for scope in snapshot.scopes_ever.get(kind, ()))
     return Publication.objects.filter(kind__in=list(kinds)).exclude(scope=NATIONAL).exists()
 
 
 def published_scopes(*, kind: str) -> list[str]:
     """Every scope that has ever published a version of ``kind``."""
-    return list(Publication.objects.filter(kind=kind).values_list("scope", flat=True).distinct())
+    snapshot = _snapshot_for(None)
+    if snapshot is not None:
+        return sorted(snapshot.scopes_ever.get(kind, ()))
+    # order_by(): the model's ordering would join the DISTINCT and repeat a scope per publication.
+    return list(Publication.objects.filter(kind=kind).order_by().values_list("scope", flat=True).distinct())
 
 
 def published_layers_overlapping(

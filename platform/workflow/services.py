@@ -49,6 +49,7 @@ from exchange.services import (
     stored_payloads,
 )
 from rules import engine
+from rules.selectors import publications_pinned
 from rules.services import enterprise_register
 from rules.services.reservations import name_reservation_use
 from workflow.outbox import TaskMessage, outbox_enqueue_many
@@ -179,15 +180,17 @@ def _checks_evaluate(claimed: list[Check]) -> None:
     subject = engine.Subject.from_document(document)
     ports = engine.Ports(citizens=HttpCitizenLookup(application_id=application.id))
     results: dict[int, engine.CheckResult] = {}
-    for check in claimed:
-        try:
-            results[check.pk] = engine.check_library(check.library, subject, ports=ports, record_hits=True)
-        except Exception as error:  # any failure is retried, then ends visibly as an error
-            logger.warning(
-                "check %s (%s) attempt %s failed: %s", check.pk, check.library, check.attempts, type(error).__name__
-            )
-            # Only the type: an exception message may quote personal data from the subject.
-            _check_retry(check_id=check.pk, reason=type(error).__name__)
+    # The libraries read the publication log once between them, and all see the same moment of it.
+    with publications_pinned():
+        for check in claimed:
+            try:
+                results[check.pk] = engine.check_library(check.library, subject, ports=ports, record_hits=True)
+            except Exception as error:  # any failure is retried, then ends visibly as an error
+                logger.warning(
+                    "check %s (%s) attempt %s failed: %s", check.pk, check.library, check.attempts, type(error).__name__
+                )
+                # Only the type: an exception message may quote personal data from the subject.
+                _check_retry(check_id=check.pk, reason=type(error).__name__)
     if results:
         _checks_finish(application_id=application.pk, results=results, document=document)
 
