@@ -21,7 +21,12 @@ from django.utils import timezone
 from rules.engine import NATIONAL_ONLY, Jurisdiction, Subject
 from rules.jurisdictions import region_in_text, scope_chain, scope_is_valid, scope_sort_key
 from rules.models import Publication
-from rules.selectors import PublishedVersion, pinned_versions_everywhere, standard_addresses_candidates
+from rules.selectors import (
+    PublishedVersion,
+    publications_pinned_for,
+    standard_address_layers,
+    standard_addresses_candidates,
+)
 
 STANDARD_ADDRESSES = "standard_addresses"
 _CACHE_SIZE = 20_000
@@ -31,11 +36,10 @@ _lock = Lock()
 
 def standard_address_versions(*, as_of: datetime.datetime | None = None) -> list[PublishedVersion]:
     """The standard-address version in effect in every scope, in ONE query over the small
-    publication log (the latest publication per scope not after ``as_of``), or none while a
-    snapshot of the log is pinned."""
-    pinned = pinned_versions_everywhere(kind=STANDARD_ADDRESSES, as_of=as_of)
-    if pinned is not None:
-        return pinned
+    publication log (the latest publication per scope not after ``as_of``); from the pinned
+    snapshot while one serves ``as_of``."""
+    if publications_pinned_for(as_of):
+        return standard_address_layers(as_of=as_of)
     table = Publication._meta.db_table
     moment = connection.ops.adapt_datetimefield_value(as_of or timezone.now())
     sql = (

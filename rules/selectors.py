@@ -113,14 +113,9 @@ def _snapshot_for(as_of: datetime.datetime | None) -> _PublicationSnapshot | Non
     return snapshot
 
 
-def pinned_versions_everywhere(*, kind: str, as_of: datetime.datetime | None = None) -> list[PublishedVersion] | None:
-    """The version of ``kind`` in effect in every scope, from the pinned snapshot (national and
-    outer scopes first); None when no snapshot serves ``as_of``, so the caller queries."""
-    snapshot = _snapshot_for(as_of)
-    if snapshot is None:
-        return None
-    found = [version for (k, _scope), version in snapshot.in_effect.items() if k == kind]
-    return sorted(found, key=lambda version: scope_sort_key(version.scope))
+def publications_pinned_for(as_of: datetime.datetime | None = None) -> bool:
+    """Whether a pinned snapshot answers publication reads for ``as_of``."""
+    return _snapshot_for(as_of) is not None
 
 
 def published_layers(
