@@ -1,12 +1,13 @@
 """The one gate every status change of the aggregate passes: the lifecycle allows it, the row is
 saved, and the audit log records it in the same transaction."""
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import NamedTuple
 
 from django.db import models
+from django.utils import timezone
 
 from applications.models import Application, Check, WorkItem
 from applications.progress import progress_announce
@@ -55,16 +56,71 @@ def transition(
     row.lifecycle.require(source, target)
     row.status = target
     row.save(update_fields=["status", "updated_at", *fields])
-    if action is None:
-        action = f"{row.lifecycle.name}.status_changed"
-        audit_data = {"from": source, "to": target, **audit_data}
-    audit_record(action=action, actor=actor, application_id=_application_id(row), **audit_data)
-    change = Change(row, source, target)
+    _record([Change(row, source, target)], action=action, actor=actor, audit_of=lambda _row: audit_data)
+
+
+def transition_each(
+    rows: Sequence[Stateful],
+    target: str,
+    *,
+    fields: Iterable[str] = (),
+    action: str | None = None,
+    actor: str = SYSTEM,
+    audit_of: Callable[[Stateful], dict[str, object]] = lambda _row: {},
+) -> None:
+    """transition() for several rows of one kind, saved in one UPDATE; raises IllegalTransition
+    before anything is saved. `audit_of(row)` is the audit data of each row's event.
+
+    A task that moves five checks or five departments at once saves them with one statement
+    instead of five.
+    """
+    if not rows:
+        return
+    sources = [row.status for row in rows]
+    for row, source in zip(rows, sources, strict=True):
+        row.lifecycle.require(source, target)
+    for row in rows:
+        row.status = target
+    rows_update(rows, ["status", *fields])
+    changes = [Change(row, source, target) for row, source in zip(rows, sources, strict=True)]
+    _record(changes, action=action, actor=actor, audit_of=audit_of)
+
+
+def rows_update(rows: Sequence[Stateful], fields: Iterable[str]) -> None:
+    """save(update_fields=fields) for several rows of one model, in one UPDATE, updated_at included.
+
+    No transition of its own: for what a task counts on rows it leaves in their state (attempts).
+    """
+    if not rows:
+        return
+    if len({type(row) for row in rows}) > 1:
+        raise TypeError("rows_update() saves rows of one model")
+    now = timezone.now()
+    for row in rows:
+        row.updated_at = now
+    if len(rows) == 1:
+        rows[0].save(update_fields=["updated_at", *fields])
+    else:
+        type(rows[0]).objects.bulk_update(rows, ["updated_at", *fields])
+
+
+def _record(
+    changes: list[Change], *, action: str | None, actor: str, audit_of: Callable[[Stateful], dict[str, object]]
+) -> None:
+    """The audit event of each change, then the announcement (now, or when the batch ends)."""
+    for row, source, target in changes:
+        data = audit_of(row)
+        if action is None:
+            event_action = f"{row.lifecycle.name}.status_changed"
+            data = {"from": source, "to": target, **data}
+        else:
+            event_action = action
+        audit_record(action=event_action, actor=actor, application_id=_application_id(row), **data)
     pending = _batch.get()
     if pending is None:
-        _announce([change])
+        _announce(changes)
     else:
-        pending.append(change)
+        pending.extend(changes)
 
 
 @contextmanager

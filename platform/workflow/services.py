@@ -35,7 +35,7 @@ from applications.models import (
     WorkItemStatus,
 )
 from applications.selectors import application_document
-from applications.transitions import transition, transition_batch
+from applications.transitions import rows_update, transition, transition_batch, transition_each
 from audit.services import audit_record
 from exchange.circuit import circuits_allow, circuits_record
 from exchange.ports import HttpCitizenLookup
@@ -202,7 +202,7 @@ def _checks_claim(checks: QuerySet[Check]) -> list[Check]:
     delivered too often ends in a visible error instead.
     """
     claimed: list[Check] = []
-    poisoned: list[int] = []
+    poisoned: list[Check] = []
     with transaction.atomic(), transition_batch():
         rows = (
             checks.select_for_update(of=("self",))
@@ -213,24 +213,18 @@ def _checks_claim(checks: QuerySet[Check]) -> list[Check]:
         )
         for check in rows:
             check.attempts += 1
-            if check.attempts > settings.WORKFLOW_MAX_ATTEMPTS:
-                check.save(update_fields=["attempts", "updated_at"])
-                poisoned.append(check.pk)
-                continue
-            if check.status == CheckStatus.PENDING:
-                transition(
-                    check,
-                    CheckStatus.RUNNING,
-                    fields=["attempts"],
-                    action="check.started",
-                    library=check.library,
-                    attempt=check.attempts,
-                )
-            else:
-                check.save(update_fields=["attempts", "updated_at"])
-            claimed.append(check)
-    for check_id in poisoned:
-        _check_give_up(check_id=check_id)
+            (poisoned if check.attempts > settings.WORKFLOW_MAX_ATTEMPTS else claimed).append(check)
+        starting = [check for check in claimed if check.status == CheckStatus.PENDING]
+        transition_each(
+            starting,
+            CheckStatus.RUNNING,
+            fields=["attempts"],
+            action="check.started",
+            audit_of=lambda check: {"library": check.library, "attempt": check.attempts},
+        )
+        rows_update([check for check in [*claimed, *poisoned] if check not in starting], ["attempts"])
+    for check in poisoned:
+        _check_give_up(check_id=check.pk)
     return claimed
 
 
@@ -273,28 +267,31 @@ def _checks_finish(*, application_id: object, results: dict[int, engine.CheckRes
     with transaction.atomic(), transition_batch():
         application = _lock_application(application_id)
         checks = Check.objects.select_for_update().filter(pk__in=results).order_by("pk")
-        for check in checks:
-            # A check no longer running was finished by a concurrent delivery: its result stands.
-            if check.status == CheckStatus.RUNNING:
-                _check_record(check, results[check.pk])
+        # A check no longer running was finished by a concurrent delivery: its result stands.
+        _checks_record([check for check in checks if check.status == CheckStatus.RUNNING], results)
         checks_fan_in(application, document=document)
 
 
-def _check_record(check: Check, result: engine.CheckResult) -> None:
-    check.outcome = result.outcome
-    check.findings = [finding.to_dict() for finding in result.findings]
-    check.versions = result.versions
-    check.error = ""
-    check.finished_at = timezone.now()
-    transition(
-        check,
+def _checks_record(checks: list[Check], results: dict[int, engine.CheckResult]) -> None:
+    now = timezone.now()
+    for check in checks:
+        result = results[check.pk]
+        check.outcome = result.outcome
+        check.findings = [finding.to_dict() for finding in result.findings]
+        check.versions = result.versions
+        check.error = ""
+        check.finished_at = now
+    transition_each(
+        checks,
         CheckStatus.DONE,
         fields=["outcome", "findings", "versions", "error", "finished_at"],
         action="check.finished",
-        library=check.library,
-        outcome=check.outcome,
-        versions=check.versions,
-        rules=[f["rule"] for f in check.findings],
+        audit_of=lambda check: {
+            "library": check.library,
+            "outcome": check.outcome,
+            "versions": check.versions,
+            "rules": [f["rule"] for f in check.findings],
+        },
     )
 
 
@@ -470,22 +467,20 @@ def _work_items_claim(*, work_item_ids: list[int]) -> list[WorkItem]:
                 continue
             item.attempts += 1
             if item.attempts > settings.WORKFLOW_MAX_ATTEMPTS:
-                item.save(update_fields=["attempts", "updated_at"])
                 poisoned.append(item)
                 continue
             item.started_at = item.started_at or now
-            if item.status == WorkItemStatus.PENDING:
-                transition(
-                    item,
-                    WorkItemStatus.IN_PROGRESS,
-                    fields=["attempts", "started_at"],
-                    action="work_item.started",
-                    department=item.department,
-                    attempt=item.attempts,
-                )
-            else:
-                item.save(update_fields=["attempts", "started_at", "updated_at"])
             claimed.append(item)
+        starting = [item for item in claimed if item.status == WorkItemStatus.PENDING]
+        transition_each(
+            starting,
+            WorkItemStatus.IN_PROGRESS,
+            fields=["attempts", "started_at"],
+            action="work_item.started",
+            audit_of=lambda item: {"department": item.department, "attempt": item.attempts},
+        )
+        rows_update([item for item in claimed if item not in starting], ["attempts", "started_at"])
+        rows_update(poisoned, ["attempts"])
     for item in poisoned:
         _work_item_give_up(claimed=item)
     return claimed
@@ -577,19 +572,26 @@ def _work_items_finish(*, application_id: object, claimed: list[WorkItem], outco
         application, items = _lock_for_decision(application_id)
         locked = {item.pk: item for item in items}
         exchange_records([outcomes[item.pk].exchange for item in claimed if outcomes[item.pk].exchange is not None])
+        answered: list[WorkItem] = []
         ended: list[WorkItem] = []
         for claimed_item in claimed:
             outcome = outcomes[claimed_item.pk]
             item = locked[claimed_item.pk]
             # An item no longer in progress was finished by a concurrent delivery: its answer stands.
-            if item.status == WorkItemStatus.IN_PROGRESS and _work_item_record(application, item, outcome):
+            if item.status != WorkItemStatus.IN_PROGRESS:
+                continue
+            if isinstance(outcome, DepartmentAnswer) and outcome.outcome != "refused":
+                item.result = outcome.result
+                answered.append(item)
+            elif _work_item_unanswered(item, outcome):
                 ended.append(item)
-        if ended:
-            dispatch_ready(application=application, locked_items=items, after=ended)
+        _work_items_done(application, answered)
+        if answered or ended:
+            dispatch_ready(application=application, locked_items=items, after=[*answered, *ended])
 
 
-def _work_item_record(application: Application, item: WorkItem, outcome: CallOutcome) -> bool:
-    """Records one department's outcome on its locked item; True when the item ended."""
+def _work_item_unanswered(item: WorkItem, outcome: CallOutcome) -> bool:
+    """Records a refusal or a transient failure on its locked item; True when the item ended."""
     if isinstance(outcome, DepartmentUnavailable):
         reason = str(outcome)
         if item.attempts < settings.WORKFLOW_MAX_ATTEMPTS:
@@ -597,21 +599,26 @@ def _work_item_record(application: Application, item: WorkItem, outcome: CallOut
             return False
         _work_item_fail(item, reason=f"gave up after {item.attempts} attempts: {reason}")
         return True
-    if outcome.outcome == "refused":
-        _work_item_fail(item, reason=outcome.reason)
-        return True
-    item.result = outcome.result
-    item.error = ""
-    item.finished_at = timezone.now()
-    transition(
-        item,
+    _work_item_fail(item, reason=outcome.reason)
+    return True
+
+
+def _work_items_done(application: Application, items: list[WorkItem]) -> None:
+    """Records the departments' answers (their `result` set) on their locked items, in one UPDATE."""
+    now = timezone.now()
+    for item in items:
+        item.error = ""
+        item.finished_at = now
+    transition_each(
+        items,
         WorkItemStatus.DONE,
         fields=["result", "error", "finished_at"],
         action="work_item.done",
-        department=item.department,
+        audit_of=lambda item: {"department": item.department},
     )
-    if item.department == "market_regulation" and outcome.result.get("credit_code"):
-        application.credit_code = outcome.result["credit_code"]
+    registration = next((item for item in items if item.department == "market_regulation"), None)
+    if registration is not None and registration.result.get("credit_code"):
+        application.credit_code = registration.result["credit_code"]
         application.save(update_fields=["credit_code", "updated_at"])
         # The new company joins the register at once, so the same name cannot pass again.
         enterprise_register(
@@ -619,7 +626,6 @@ def _work_item_record(application: Application, item: WorkItem, outcome: CallOut
         )
         if application.name_reservation:
             name_reservation_use(reference=application.name_reservation)
-    return True
 
 
 def _work_item_retry_later(item: WorkItem, *, reason: str) -> None:

@@ -1,5 +1,6 @@
 """A transition batch: the status changes of one transaction share their audit insert, their
-listener call and their change notice, and nothing of them survives a rollback."""
+listener call and their change notice, and nothing of them survives a rollback. Several rows
+moved together (`transition_each`) are saved in one UPDATE."""
 
 import pytest
 from django.db import connection, transaction
@@ -7,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from applications import transitions
 from applications.models import Application, Check
-from applications.transitions import Change, transition, transition_batch
+from applications.states import IllegalTransition
+from applications.transitions import Change, rows_update, transition, transition_batch, transition_each
 from audit.models import AuditEvent
 from audit.services import audit_batch, audit_record
 
@@ -24,7 +26,11 @@ def _application_with_checks(count: int) -> Application:
 
 
 def _audit_inserts(queries: CaptureQueriesContext) -> int:
-    return sum(1 for query in queries.captured_queries if query["sql"].startswith('INSERT INTO "audit_auditevent"'))
+    return _statements(queries, 'INSERT INTO "audit_auditevent"')
+
+
+def _statements(queries: CaptureQueriesContext, prefix: str) -> int:
+    return sum(1 for query in queries.captured_queries if query["sql"].startswith(prefix))
 
 
 @pytest.fixture
@@ -101,3 +107,67 @@ def test_an_audit_batch_needs_an_open_transaction():
     with pytest.raises(RuntimeError, match="open transaction"), audit_batch():
         audit_record(action="application.submitted")
     assert not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_transition_each_saves_every_row_in_one_update_with_its_own_values_and_event(heard):
+    application = _application_with_checks(4)
+    checks = list(application.checks.order_by("pk"))
+    for number, check in enumerate(checks):
+        check.attempts = number + 1
+    before = {check.pk: check.updated_at for check in checks}
+    with CaptureQueriesContext(connection) as queries, transaction.atomic(), transition_batch():
+        transition_each(
+            checks,
+            "running",
+            fields=["attempts"],
+            action="check.started",
+            audit_of=lambda check: {"library": check.library, "attempt": check.attempts},
+        )
+
+    assert _statements(queries, 'UPDATE "workflow_check"') == 1
+    stored = list(Check.objects.filter(application=application).order_by("pk"))
+    assert [(check.status, check.attempts) for check in stored] == [("running", n) for n in (1, 2, 3, 4)]
+    assert all(check.updated_at > before[check.pk] for check in stored)
+    events = AuditEvent.objects.filter(application_id=application.id, action="check.started").order_by("id")
+    assert [(event.data["library"], event.data["attempt"]) for event in events] == [
+        ("lib0", 1),
+        ("lib1", 2),
+        ("lib2", 3),
+        ("lib3", 4),
+    ]
+    assert len(heard) == 1 and [change.row.pk for change in heard[0]] == [check.pk for check in checks]
+
+
+@pytest.mark.django_db
+def test_transition_each_refuses_an_illegal_move_before_saving_any_row(heard):
+    application = _application_with_checks(3)
+    checks = list(application.checks.order_by("pk"))
+    Check.objects.filter(pk=checks[1].pk).update(status="done")
+    checks[1].status = "done"
+    with pytest.raises(IllegalTransition), transaction.atomic():
+        transition_each(checks, "running")
+
+    assert list(Check.objects.filter(application=application).order_by("pk").values_list("status", flat=True)) == [
+        "pending",
+        "done",
+        "pending",
+    ]
+    assert [check.status for check in checks] == ["pending", "done", "pending"]
+    assert not AuditEvent.objects.filter(application_id=application.id).exists()
+    assert heard == []
+
+
+@pytest.mark.django_db
+def test_rows_update_saves_counted_fields_of_several_rows_in_one_update():
+    application = _application_with_checks(3)
+    checks = list(application.checks.order_by("pk"))
+    for check in checks:
+        check.attempts = 7
+    with CaptureQueriesContext(connection) as queries:
+        rows_update(checks, ["attempts"])
+
+    assert _statements(queries, 'UPDATE "workflow_check"') == 1
+    assert set(Check.objects.filter(application=application).values_list("status", "attempts")) == {("pending", 7)}
+    with pytest.raises(TypeError):
+        rows_update([application, checks[0]], ["updated_at"])
