@@ -7,8 +7,8 @@ from contextvars import ContextVar
 from typing import NamedTuple
 
 from django.db import models
-from django.utils import timezone
 
+from applications.bulk import rows_update
 from applications.models import Application, Check, WorkItem
 from applications.progress import progress_announce
 from audit.services import SYSTEM, audit_batch, audit_record
@@ -81,27 +81,9 @@ def transition_each(
         row.lifecycle.require(source, target)
     for row in rows:
         row.status = target
-    rows_update(rows, ["status", *fields])
+    rows_update(rows, ["status", "updated_at", *fields])
     changes = [Change(row, source, target) for row, source in zip(rows, sources, strict=True)]
     _record(changes, action=action, actor=actor, audit_of=audit_of)
-
-
-def rows_update(rows: Sequence[Stateful], fields: Iterable[str]) -> None:
-    """save(update_fields=fields) for several rows of one model, in one UPDATE, updated_at included.
-
-    No transition of its own: for what a task counts on rows it leaves in their state (attempts).
-    """
-    if not rows:
-        return
-    if len({type(row) for row in rows}) > 1:
-        raise TypeError("rows_update() saves rows of one model")
-    now = timezone.now()
-    for row in rows:
-        row.updated_at = now
-    if len(rows) == 1:
-        rows[0].save(update_fields=["updated_at", *fields])
-    else:
-        type(rows[0]).objects.bulk_update(rows, ["updated_at", *fields])
 
 
 def _record(

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from applications.bulk import rows_update
 from applications.models import (
     Application,
     ApplicationStatus,
@@ -35,7 +36,7 @@ from applications.models import (
     WorkItemStatus,
 )
 from applications.selectors import application_document
-from applications.transitions import rows_update, transition, transition_batch, transition_each
+from applications.transitions import transition, transition_batch, transition_each
 from audit.services import audit_record
 from exchange.circuit import circuits_allow, circuits_record
 from exchange.ports import HttpCitizenLookup
@@ -222,7 +223,7 @@ def _checks_claim(checks: QuerySet[Check]) -> list[Check]:
             action="check.started",
             audit_of=lambda check: {"library": check.library, "attempt": check.attempts},
         )
-        rows_update([check for check in [*claimed, *poisoned] if check not in starting], ["attempts"])
+        rows_update([check for check in [*claimed, *poisoned] if check not in starting], ["attempts", "updated_at"])
     for check in poisoned:
         _check_give_up(check_id=check.pk)
     return claimed
@@ -479,8 +480,8 @@ def _work_items_claim(*, work_item_ids: list[int]) -> list[WorkItem]:
             action="work_item.started",
             audit_of=lambda item: {"department": item.department, "attempt": item.attempts},
         )
-        rows_update([item for item in claimed if item not in starting], ["attempts", "started_at"])
-        rows_update(poisoned, ["attempts"])
+        rows_update([item for item in claimed if item not in starting], ["attempts", "started_at", "updated_at"])
+        rows_update(poisoned, ["attempts", "updated_at"])
     for item in poisoned:
         _work_item_give_up(claimed=item)
     return claimed

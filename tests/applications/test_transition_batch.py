@@ -7,9 +7,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from applications import transitions
+from applications.bulk import rows_update
 from applications.models import Application, Check
 from applications.states import IllegalTransition
-from applications.transitions import Change, rows_update, transition, transition_batch, transition_each
+from applications.transitions import Change, transition, transition_batch, transition_each
 from audit.models import AuditEvent
 from audit.services import audit_batch, audit_record
 
@@ -29,8 +30,8 @@ def _audit_inserts(queries: CaptureQueriesContext) -> int:
     return _statements(queries, 'INSERT INTO "audit_auditevent"')
 
 
-def _statements(queries: CaptureQueriesContext, prefix: str) -> int:
-    return sum(1 for query in queries.captured_queries if query["sql"].startswith(prefix))
+def _statements(queries: CaptureQueriesContext, fragment: str) -> int:
+    return sum(1 for query in queries.captured_queries if fragment in query["sql"])
 
 
 @pytest.fixture
