@@ -110,6 +110,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # Parameters travel apart from the statement, and a statement run five times on a connection
+    # is prepared there (psycopg's prepare_threshold): PostgreSQL then skips parsing and planning
+    # the hot path's few dozen statements on every call, and psycopg skips quoting values into text.
+    # (A migration that changes a table's columns can fail a prepared statement on a connection
+    # opened before it; CONN_MAX_AGE bounds how long one lives, and the next attempt reconnects.)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=env.bool("PG_SERVER_SIDE_BINDING", default=True),
+        prepare_threshold=env.int("PG_PREPARE_THRESHOLD", default=5),
+    )
     # No statement, lock wait or idle transaction may hang a worker or a request: a frozen
     # process holding a lock is cut off, and whoever waits on it gets an error and retries.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(
