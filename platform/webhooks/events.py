@@ -126,24 +126,44 @@ def _work_item_events(item: WorkItem, target: str) -> list[tuple[str, dict]]:
 def events_on_transitions(changes: list[Change]) -> None:
     """The transition listener: the events the status changes mean, recorded for delivery.
 
-    The changes of one transaction share one endpoint lookup per API client and one insert.
+    The changes of one transaction share one endpoint lookup and one insert. Events are built
+    only for clients that have an endpoint: building one can read more (the licence number of a
+    completed application), and most clients file without webhooks.
     """
-    by_client: dict[int, list[tuple[uuid.UUID, tuple[str, dict]]]] = {}
-    for row, source, target in changes:
+    clients: list[tuple[int, Change]] = []
+    for change in changes:
+        row, _source, target = change
         if isinstance(row, Application):
             api_client_id = row.api_client_id
-            events = _application_events(row, source, target)
-        elif isinstance(row, WorkItem):
-            events = _work_item_events(row, target)
-            if not events:
-                continue
+        elif isinstance(row, WorkItem) and target in (WorkItemStatus.DONE, WorkItemStatus.FAILED):
             api_client_id = _api_client_of(row)
         else:
             continue
         if api_client_id is not None:
-            by_client.setdefault(api_client_id, []).extend((_application_id(row), event) for event in events)
+            clients.append((api_client_id, change))
+    if not clients:
+        return
+    endpoints = _endpoints_by_client({api_client_id for api_client_id, _change in clients})
+    by_client: dict[int, list[tuple[uuid.UUID, tuple[str, dict]]]] = {}
+    for api_client_id, (row, source, target) in clients:
+        if api_client_id not in endpoints:
+            continue
+        events = (
+            _application_events(row, source, target) if isinstance(row, Application) else _work_item_events(row, target)
+        )
+        by_client.setdefault(api_client_id, []).extend((_application_id(row), event) for event in events)
     for api_client_id, events in by_client.items():
-        _deliveries_record(_endpoints_of(api_client_id), events)
+        _deliveries_record(endpoints[api_client_id], events)
+
+
+def _endpoints_by_client(api_client_ids: set[int]) -> dict[int, list[WebhookEndpoint]]:
+    """The enabled endpoints of these clients, in one query; a client without any is absent."""
+    endpoints: dict[int, list[WebhookEndpoint]] = {}
+    for endpoint in WebhookEndpoint.objects.filter(api_client_id__in=api_client_ids, is_enabled=True).only(
+        "id", "events", "api_client_id"
+    ):
+        endpoints.setdefault(endpoint.api_client_id, []).append(endpoint)
+    return endpoints
 
 
 def _api_client_of(item: WorkItem) -> int | None:
