@@ -24,6 +24,9 @@ def rows_update(rows: Sequence[Model], fields: Iterable[str]) -> None:
     model = type(rows[0])
     if any(type(row) is not model for row in rows):
         raise TypeError("rows_update() saves rows of one model")
+    if any(row.pk is None for row in rows):
+        # save(update_fields=…) refuses an unsaved row too; an UPDATE would just match nothing.
+        raise ValueError("rows_update() saves rows that exist: one has no primary key")
     meta = model._meta
     columns: list[Field] = [meta.get_field(name) for name in dict.fromkeys(fields)]
     if not columns:

@@ -52,11 +52,7 @@ def transition(
     defaults to "<lifecycle>.status_changed" with from/to; callers with an established event
     name (check.finished, work_item.done, …) pass it as `action`.
     """
-    source = row.status
-    row.lifecycle.require(source, target)
-    row.status = target
-    row.save(update_fields=["status", "updated_at", *fields])
-    _record([Change(row, source, target)], action=action, actor=actor, audit_of=lambda _row: audit_data)
+    transition_each([row], target, fields=fields, action=action, actor=actor, audit_of=lambda _row: audit_data)
 
 
 def transition_each(

@@ -172,3 +172,26 @@ def test_rows_update_saves_counted_fields_of_several_rows_in_one_update():
     assert set(Check.objects.filter(application=application).values_list("status", "attempts")) == {("pending", 7)}
     with pytest.raises(TypeError):
         rows_update([application, checks[0]], ["updated_at"])
+
+
+@pytest.mark.django_db
+def test_rows_update_refuses_a_row_that_was_never_saved():
+    application = _application_with_checks(1)
+    unsaved = Check(application=application, library="extra", position=9)
+    with pytest.raises(ValueError, match="no primary key"):
+        rows_update([*application.checks.all(), unsaved], ["attempts"])
+    assert not Check.objects.filter(application=application, library="extra").exists()
+
+
+@pytest.mark.django_db
+def test_a_single_transition_saves_its_row_in_one_update_and_records_its_event():
+    application = _application_with_checks(1)
+    check = application.checks.get()
+    before = check.updated_at
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        transition(check, "running", fields=["attempts"])
+
+    assert _statements(queries, 'UPDATE "workflow_check"') == 1
+    check.refresh_from_db()
+    assert check.status == "running" and check.updated_at > before
+    assert AuditEvent.objects.filter(action="check.status_changed", data__to="running").count() == 1
