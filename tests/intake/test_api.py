@@ -34,6 +34,18 @@ def test_requests_without_a_valid_token_are_refused():
     assert client.get("/api/v1/applications/").status_code == 401
 
 
+def test_a_deactivated_clients_key_is_refused_at_once():
+    from accounts.models import ApiClient
+    from accounts.services import api_client_create
+
+    _, key = api_client_create(name="retired-portal")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/applications/").status_code == 200
+    ApiClient.objects.filter(name="retired-portal").update(is_active=False)
+    assert client.get("/api/v1/applications/").status_code == 401
+
+
 def test_submit_stores_the_application_with_its_persons_and_one_work_item_per_department(api_client_for):
     client = api_client_for("agency")
     document = application_document()
