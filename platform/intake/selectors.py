@@ -1,5 +1,6 @@
 import hashlib
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -50,18 +51,27 @@ def application_progress_etag(*, queryset: QuerySet[Application], application_id
     caller's scope (compiled from a plain filter, which costs far less than the ORM's
     subquery annotations).
     """
-    return _progress_version(queryset=queryset, application_id=application_id)[0]
+    return _progress_probe(queryset=queryset, application_id=application_id)()[0]
 
 
-def _progress_version(*, queryset: QuerySet[Application], application_id: object) -> tuple[str | None, str | None]:
-    """The ETag and the application's status, in one statement; (None, None) when not visible."""
+def _progress_probe(
+    *, queryset: QuerySet[Application], application_id: object
+) -> Callable[[], tuple[str | None, str | None]]:
+    """A reader of the ETag and the application's status, one statement each call ((None, None)
+    when the caller may not see it). The caller's scope is compiled once: a long poll re-reads
+    on every wake-up, and compiling the scope cost more CPU than running the statement."""
     scope_sql, scope_params = queryset.filter(id=application_id).values("id").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(_PROGRESS_ETAG_SQL.format(scope=scope_sql), scope_params)
-        row = cursor.fetchone()
-    if row is None:
-        return None, None
-    return '"' + hashlib.sha256(repr(row).encode()).hexdigest()[:32] + '"', row[0]
+    sql = _PROGRESS_ETAG_SQL.format(scope=scope_sql)
+
+    def probe() -> tuple[str | None, str | None]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, scope_params)
+            row = cursor.fetchone()
+        if row is None:
+            return None, None
+        return '"' + hashlib.sha256(repr(row).encode()).hexdigest()[:32] + '"', row[0]
+
+    return probe
 
 
 _PROGRESS_ETAG_SQL = (
@@ -82,15 +92,16 @@ def application_progress_wait(
     when woken (or every PROGRESS_RECHECK_SECONDS, in case a notice was lost).
     """
     deadline = time.monotonic() + timeout
+    probe = _progress_probe(queryset=queryset, application_id=application_id)
     with progress_subscription(application_id=application_id) as waiter:
-        current, status = _progress_version(queryset=queryset, application_id=application_id)
+        current, status = probe()
         while current == etag and (left := deadline - time.monotonic()) > 0:
             if waiter.wait(min(left, settings.PROGRESS_RECHECK_SECONDS)):
-                current, now = _progress_version(queryset=queryset, application_id=application_id)
+                current, now = probe()
                 if now != status:
                     break  # the application's own status moved (decided, completed): answer at once
                 # A check or department moved: they come in bursts (the departments answer
                 # within moments of each other), so one answer for the burst, not one per change.
                 time.sleep(min(settings.PROGRESS_SETTLE_SECONDS, max(0.0, deadline - time.monotonic())))
-            current, status = _progress_version(queryset=queryset, application_id=application_id)
+            current, status = probe()
     return current
