@@ -114,6 +114,24 @@ def test_similarity_also_covers_live_registrations_and_respects_as_of(register) 
     assert replay.outcome == "pass"
 
 
+def test_a_repeated_registration_updates_the_one_row_and_keeps_when_it_was_registered() -> None:
+    from rules.models import RegisteredEnterprise
+
+    enterprise_register(name="深圳市鲲鹏物流有限公司", credit_code="91440300MA5G00001W")
+    first = RegisteredEnterprise.objects.get(credit_code="91440300MA5G00001W")
+    enterprise_register(
+        name="深圳市鲲鹏供应链有限公司", credit_code="91440300MA5G00001W", address="深圳市南山区科苑路15号"
+    )
+
+    [row] = RegisteredEnterprise.objects.filter(credit_code="91440300MA5G00001W")
+    assert (row.name, row.address, row.registered_at) == (
+        "深圳市鲲鹏供应链有限公司",
+        "深圳市南山区科苑路15号",
+        first.registered_at,
+    )
+    assert row.core_key != first.core_key
+
+
 def test_a_prohibited_word_spelled_by_homophone_goes_to_review(register) -> None:
     result = names("深圳市堵搏科技有限公司")
     assert result.outcome == "review"
