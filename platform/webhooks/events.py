@@ -58,11 +58,8 @@ def events_record(*, api_client_id: int | None, application_id: uuid.UUID, event
     """
     if api_client_id is None or not events:
         return 0
-    return _deliveries_record(_endpoints_of(api_client_id), [(application_id, event) for event in events])
-
-
-def _endpoints_of(api_client_id: int) -> list[WebhookEndpoint]:
-    return list(WebhookEndpoint.objects.filter(api_client_id=api_client_id, is_enabled=True).only("id", "events"))
+    endpoints = _endpoints_by_client({api_client_id}).get(api_client_id, [])
+    return _deliveries_record(endpoints, [(application_id, event) for event in events])
 
 
 def _deliveries_record(endpoints: list[WebhookEndpoint], events: list[tuple[uuid.UUID, tuple[str, dict]]]) -> int:
