@@ -118,15 +118,16 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=env.bool("PG_SERVER_SIDE_BINDING", default=True),
         prepare_threshold=env.int("PG_PREPARE_THRESHOLD", default=5),
-    )
-    # No statement, lock wait or idle transaction may hang a worker or a request: a frozen
-    # process holding a lock is cut off, and whoever waits on it gets an error and retries.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(
-        [
-            f"-c statement_timeout={env.int('PG_STATEMENT_TIMEOUT_MS', default=30_000)}",
-            f"-c lock_timeout={env.int('PG_LOCK_TIMEOUT_MS', default=10_000)}",
-            f"-c idle_in_transaction_session_timeout={env.int('PG_IDLE_IN_TRANSACTION_TIMEOUT_MS', default=60_000)}",
-        ]
+        # No statement, lock wait or idle transaction may hang a worker or a request: a frozen
+        # process holding a lock is cut off, and whoever waits on it gets an error and retries.
+        options=" ".join(
+            [
+                f"-c statement_timeout={env.int('PG_STATEMENT_TIMEOUT_MS', default=30_000)}",
+                f"-c lock_timeout={env.int('PG_LOCK_TIMEOUT_MS', default=10_000)}",
+                "-c idle_in_transaction_session_timeout="
+                f"{env.int('PG_IDLE_IN_TRANSACTION_TIMEOUT_MS', default=60_000)}",
+            ]
+        ),
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
