@@ -8,10 +8,10 @@ from typing import NamedTuple
 
 from django.db import models
 
-from applications.bulk import rows_update
 from applications.models import Application, Check, WorkItem
 from applications.progress import progress_announce
 from audit.services import SYSTEM, audit_batch, audit_record
+from config.bulk import rows_update
 
 Stateful = Application | Check | WorkItem
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from audit.chain import GENESIS_HASH, canonical_data, event_hash
 from audit.models import AuditChainHead, AuditEvent
 from audit.sequencer import audit_seal, audit_seal_backlog
+from config.bulk import rows_insert
 
 __all__ = [
     "BROKEN_LINK",
@@ -68,7 +69,7 @@ def audit_record(
     )
     pending = _batch.get()
     if pending is None:
-        event.save()
+        rows_insert([event])
     else:
         pending.append(event)
     return event
@@ -96,7 +97,7 @@ def audit_batch() -> Iterator[None]:
     finally:
         _batch.reset(token)
     if pending:
-        AuditEvent.objects.bulk_create(pending)
+        rows_insert(pending)
 
 
 @dataclass(frozen=True)

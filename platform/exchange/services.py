@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
+from config.bulk import rows_insert
 from exchange.client import DepartmentAuth, department_client
 from exchange.models import ExchangeRecord, SentRequest
 from exchange.policy import allowed_fields, allowed_fields_of, payload_filter
@@ -83,7 +84,7 @@ def exchange_record(entry: ExchangeEntry) -> ExchangeRecord:
 
 def exchange_records(entries: list[ExchangeEntry]) -> list[ExchangeRecord]:
     """Logs exchanges in one insert, in the caller's transaction when there is one."""
-    records = ExchangeRecord.objects.bulk_create(
+    records = [
         ExchangeRecord(
             application_id=entry.application_id,
             department=entry.department,
@@ -95,7 +96,8 @@ def exchange_records(entries: list[ExchangeEntry]) -> list[ExchangeRecord]:
             error=entry.error[:300],
         )
         for entry in entries
-    )
+    ]
+    rows_insert(records)
     for entry in entries:
         # Field names only, never values: the chained audit log records every data exchange.
         audit_record(

@@ -10,6 +10,7 @@ from accounts.models import ApiClient
 from applications.models import Application, Person, PersonRole
 from applications.transitions import transition_batch
 from audit.services import audit_record
+from config.bulk import rows_insert
 from privacy.crypto import keyed_digest
 
 
@@ -95,7 +96,7 @@ def _application_create(
     presence_attested_by: ApiClient | None = None,
 ) -> Application:
     company = document["company"]
-    application = Application.objects.create(
+    application = Application(
         company_name=company["name"],
         address=company["address"],
         business_scope=company["business_scope"],
@@ -108,6 +109,7 @@ def _application_create(
         request_fingerprint=fingerprint,
         corrects=corrects,
     )
+    rows_insert([application])
     legal = document["legal_representative"]
     persons = [Person(application=application, role=PersonRole.LEGAL_REPRESENTATIVE, **legal)]
     if document.get("handler"):
@@ -116,7 +118,7 @@ def _application_create(
         Person(application=application, role=PersonRole.SHAREHOLDER, position=index, **shareholder)
         for index, shareholder in enumerate(document.get("shareholders", []))
     )
-    Person.objects.bulk_create(persons)
+    rows_insert(persons)
     actor = f"client:{api_client.name}" if api_client else f"user:{applicant.get_username()}" if applicant else "system"
     audit_record(
         action="application.submitted",

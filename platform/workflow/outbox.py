@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from kombu import Producer
 
+from config.bulk import rows_insert
 from config.celery_app import app as celery_app
 from workflow.models import OutboxMessage
 
@@ -46,7 +47,7 @@ def outbox_enqueue_many(messages: list[TaskMessage]) -> list[OutboxMessage]:
     if not messages:
         return []
     now = timezone.now()
-    rows = OutboxMessage.objects.bulk_create(
+    rows = [
         OutboxMessage(
             task=message.task,
             queue=message.queue,
@@ -54,7 +55,8 @@ def outbox_enqueue_many(messages: list[TaskMessage]) -> list[OutboxMessage]:
             available_at=now + timedelta(seconds=message.delay_seconds),
         )
         for message in messages
-    )
+    ]
+    rows_insert(rows)
     due = [row for row, message in zip(rows, messages, strict=True) if message.delay_seconds <= 0]
     if due:
         transaction.on_commit(partial(_publish_after_commit, due))

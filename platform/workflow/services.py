@@ -24,7 +24,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from applications.bulk import rows_update
 from applications.models import (
     Application,
     ApplicationStatus,
@@ -38,6 +37,7 @@ from applications.models import (
 from applications.selectors import application_document
 from applications.transitions import transition, transition_batch, transition_each
 from audit.services import audit_record
+from config.bulk import rows_insert, rows_update
 from exchange.circuit import circuits_allow, circuits_record
 from exchange.ports import HttpCitizenLookup
 from exchange.services import (
@@ -129,18 +129,18 @@ def _lock_application(application_id: object) -> Application:
 
 def pipeline_start(*, application: Application, departments: list[str]) -> None:
     """Creates the check and work-item rows and schedules the checks; runs in the submit transaction."""
-    Check.objects.bulk_create(
-        Check(application=application, library=code, position=index)
-        for index, code in enumerate(engine.library_codes())
-    )
-    WorkItem.objects.bulk_create(
-        WorkItem(
-            application=application,
-            department=department,
-            position=index,
-            idempotency_key=f"{application.id}:{department}",
-        )
-        for index, department in enumerate(departments)
+    libraries = engine.library_codes()
+    rows_insert([Check(application=application, library=code, position=index) for index, code in enumerate(libraries)])
+    rows_insert(
+        [
+            WorkItem(
+                application=application,
+                department=department,
+                position=index,
+                idempotency_key=f"{application.id}:{department}",
+            )
+            for index, department in enumerate(departments)
+        ]
     )
     transition(application, ApplicationStatus.CHECKING)
     # One task runs every library (`checks_run`); a check that needs another go later (a retry,

@@ -7,7 +7,6 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from applications import transitions
-from applications.bulk import rows_update
 from applications.models import Application, Check
 from applications.states import IllegalTransition
 from applications.transitions import Change, transition, transition_batch, transition_each
@@ -157,30 +156,6 @@ def test_transition_each_refuses_an_illegal_move_before_saving_any_row(heard):
     assert [check.status for check in checks] == ["pending", "done", "pending"]
     assert not AuditEvent.objects.filter(application_id=application.id).exists()
     assert heard == []
-
-
-@pytest.mark.django_db
-def test_rows_update_saves_counted_fields_of_several_rows_in_one_update():
-    application = _application_with_checks(3)
-    checks = list(application.checks.order_by("pk"))
-    for check in checks:
-        check.attempts = 7
-    with CaptureQueriesContext(connection) as queries:
-        rows_update(checks, ["attempts"])
-
-    assert _statements(queries, 'UPDATE "workflow_check"') == 1
-    assert set(Check.objects.filter(application=application).values_list("status", "attempts")) == {("pending", 7)}
-    with pytest.raises(TypeError):
-        rows_update([application, checks[0]], ["updated_at"])
-
-
-@pytest.mark.django_db
-def test_rows_update_refuses_a_row_that_was_never_saved():
-    application = _application_with_checks(1)
-    unsaved = Check(application=application, library="extra", position=9)
-    with pytest.raises(ValueError, match="no primary key"):
-        rows_update([*application.checks.all(), unsaved], ["attempts"])
-    assert not Check.objects.filter(application=application, library="extra").exists()
 
 
 @pytest.mark.django_db
