@@ -1,4 +1,5 @@
-"""Checksummed identifiers: resident ID numbers (GB 11643) and credit codes (GB 32100).
+"""Checksummed identifiers: resident ID numbers (GB 11643) and credit codes (GB 32100); and the
+shape of a mainland mobile number, the one definition the form, the API and verification share.
 
 python-stdnum does the arithmetic; this module only turns its exceptions into reasons an
 applicant or administrator can act on, in Chinese and English, with the ID number masked.
@@ -23,6 +24,14 @@ class IdentifierInvalid(ValueError):
         self.reason_en = reason_en
         self.reason_zh = reason_zh
         self.problem = problem  # machine-readable: length | format | checksum | component
+
+
+MOBILE_NUMBER_PATTERN = r"^1[3-9]\d{9}$"
+_MOBILE_NUMBER = re.compile(MOBILE_NUMBER_PATTERN)
+
+
+def is_mobile_number(value: str) -> bool:
+    return bool(_MOBILE_NUMBER.fullmatch(value))
 
 
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9Xx]")

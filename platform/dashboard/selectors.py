@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from applications.labels import DEPARTMENT_LABELS
 from applications.models import Application, ApplicationStatus, Check, CheckOutcome, Outcome, WorkItem, WorkItemStatus
 from dashboard.models import ServiceRating
 from exchange.models import CircuitState, DepartmentCircuit, ExchangeRecord
-from intake.forms import DEPARTMENT_LABELS
 from rules import engine
 
 PERIOD_CHOICES = (7, 30)

@@ -41,7 +41,7 @@ from identity import ports
 from identity.models import CodeSend, FaceOutcome, PresenceStage, Proof, Verification, VerificationStatus
 from identity.tokens import code_digest, code_generate, code_matches, token_digest, verification_token
 from privacy.crypto import keyed_digest
-from rules.identifiers import canonical_id_number
+from rules.identifiers import canonical_id_number, is_mobile_number
 from webhooks.events import verification_required_record
 from workflow.outbox import TaskMessage, outbox_enqueue_many
 from workflow.services import pipeline_start
@@ -233,19 +233,15 @@ def _touch(application_id: uuid.UUID) -> None:
 
 
 def _phone_of(verification: Verification, phone: str | None) -> str:
-    from intake.api.serializers import mobile_format  # the one definition of a mobile number
-
     value = (phone or "").strip() or verification.phone
     if not value:
         raise VerificationRefused(
             field="phone", reason="phone_required", message="请填写本人实名登记的手机号码 / enter your mobile number"
         )
-    try:
-        mobile_format(value)
-    except Exception:
+    if not is_mobile_number(value):
         raise VerificationRefused(
             field="phone", reason="phone_invalid", message="手机号码应为11位 / a mobile number has 11 digits"
-        ) from None
+        )
     return value
 
 

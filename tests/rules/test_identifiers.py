@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
-from rules.identifiers import IdentifierInvalid, validate_credit_code, validate_id_number
+from rules.identifiers import IdentifierInvalid, is_mobile_number, validate_credit_code, validate_id_number
 from rules.privacy import mask_id_number, mask_phone
 
 REGIONS = st.sampled_from(["110105", "440305", "440304", "320000", "430525"])
@@ -105,3 +105,17 @@ def test_a_birth_date_in_the_future_is_invalid() -> None:
     with pytest.raises(IdentifierInvalid) as caught:
         validate_id_number(body + ric.calc_check_digit(body + "0"))
     assert caught.value.problem == "component"
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("13800138000", True),
+        ("19912345678", True),
+        ("12800138000", False),
+        ("1380013800", False),
+        ("13800138000\n", False),
+    ],
+)
+def test_a_mobile_number_is_eleven_digits_starting_1_then_3_to_9(value, valid):
+    assert is_mobile_number(value) is valid

@@ -13,13 +13,16 @@ from rest_framework import serializers
 from applications.models import Application, Check, WorkItem
 from exchange.selectors import data_shared_with_departments
 from licences.selectors import licence_reference
+from rules.identifiers import MOBILE_NUMBER_PATTERN
 from rules.names_charset import disallowed_characters
 from workflow.resend import work_item_failure_kind
 
 id_number_format = RegexValidator(
     r"^\d{17}[\dXx]$", "身份证号码应为18位，最后一位可为数字或X / an ID number has 18 characters, the last may be X"
 )
-mobile_format = RegexValidator(r"^1[3-9]\d{9}$", "手机号码应为11位 / a mobile number has 11 digits starting with 1")
+mobile_format = RegexValidator(
+    MOBILE_NUMBER_PATTERN, "手机号码应为11位 / a mobile number has 11 digits starting with 1"
+)
 
 
 class PersonInputSerializer(serializers.Serializer):
