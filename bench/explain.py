@@ -101,9 +101,9 @@ def _etag_sql(sample: Application) -> str:
 
 
 def cursor_sql(sql: str, params: object) -> str:
-    with connection.cursor() as cursor:
-        sql = cursor.mogrify(sql, params) if hasattr(cursor, "mogrify") else sql % tuple(params)
-    return sql.decode() if isinstance(sql, bytes) else sql
+    # The backend's own quoting: with server-side binding the cursor has no mogrify of its own,
+    # and formatting the parameters in by hand would leave a UUID unquoted.
+    return connection.ops.compose_sql(sql, params)
 
 
 if __name__ == "__main__":
