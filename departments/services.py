@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from departments import carrier, faces
@@ -86,17 +86,25 @@ def nonce_record(*, department: str, nonce: str, expires_at: datetime) -> bool:
     """Remembers a signed request's nonce; False when this department has already seen it.
 
     The unique constraint decides, so two processes racing with the same captured request cannot
-    both get through.
+    both get through. One statement that inserts or does nothing, instead of an insert in a
+    transaction of its own that fails: every signed request pays for it, and the transaction
+    cost two more round trips than the insert (PostgreSQL and SQLite both run it).
     """
     if secrets.randbelow(NONCE_PRUNE_EVERY) == 0:
         nonces_prune(now=timezone.now())
-    try:
-        with transaction.atomic():
-            SeenNonce.objects.create(department=department, nonce=nonce, expires_at=expires_at)
-    except IntegrityError:
+    with connection.cursor() as cursor:
+        expiry = SeenNonce._meta.get_field("expires_at").get_db_prep_save(expires_at, connection)
+        cursor.execute(_NONCE_INSERT_SQL, [department, nonce, expiry])
+        first = cursor.fetchone() is not None
+    if not first:
         logger.warning("department=%s refused a replayed request", department)
-        return False
-    return True
+    return first
+
+
+_NONCE_INSERT_SQL = (
+    f"INSERT INTO {SeenNonce._meta.db_table} (department, nonce, expires_at) VALUES (%s, %s, %s)"
+    " ON CONFLICT (department, nonce) DO NOTHING RETURNING id"
+)
 
 
 def nonces_prune(*, now: datetime) -> int:

@@ -37,6 +37,7 @@ from applications.models import Application, ApplicationStatus, Person, PersonRo
 from applications.retention import ERASED_NAME
 from applications.transitions import Change, transition
 from audit.services import audit_record
+from config.bulk import rows_insert
 from identity import ports
 from identity.models import CodeSend, FaceOutcome, PresenceStage, Proof, Verification, VerificationStatus
 from identity.tokens import code_digest, code_generate, code_matches, token_digest, verification_token
@@ -94,7 +95,7 @@ def presence_begin(
         raise ValueError("only a client marked attests_presence can attest presence")
     attested = attested_by is not None
     now = timezone.now()
-    stage = PresenceStage.objects.create(
+    stage = PresenceStage(
         application=application,
         departments=list(departments),
         attested_by=attested_by,
@@ -103,6 +104,7 @@ def presence_begin(
         summary={"attested_by": attested_by.name, "people": []} if attested else None,
         deadline=None if attested else now + timedelta(days=settings.VERIFICATION_DEADLINE_DAYS),
     )
+    rows_insert([stage])
     if attested:
         audit_record(
             action="presence.attested", actor=actor, application_id=application.id, attested_by=attested_by.name

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -177,6 +178,19 @@ def test_expired_nonces_are_pruned():
     models.SeenNonce.objects.create(department="tax", nonce="b" * 32, expires_at=now + timedelta(seconds=100))
     assert services.nonces_prune(now=now) == 1
     assert list(models.SeenNonce.objects.values_list("nonce", flat=True)) == ["b" * 32]
+
+
+def test_a_nonce_is_taken_once_per_department_and_a_repeat_leaves_the_transaction_usable():
+    expires = timezone.now() + timedelta(seconds=300)
+    with transaction.atomic():
+        assert services.nonce_record(department="tax", nonce="c" * 32, expires_at=expires) is True
+        assert services.nonce_record(department="tax", nonce="c" * 32, expires_at=expires) is False
+        assert services.nonce_record(department="bank", nonce="c" * 32, expires_at=expires) is True
+        # The refused repeat raised nothing, so the transaction goes on.
+        assert models.SeenNonce.objects.filter(nonce="c" * 32).count() == 2
+    stored = models.SeenNonce.objects.get(department="tax", nonce="c" * 32)
+    assert stored.expires_at == expires
+    assert services.nonces_prune(now=expires + timedelta(seconds=1)) == 2
 
 
 def test_deeply_nested_json_is_a_400_not_a_500():
