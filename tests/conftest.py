@@ -159,6 +159,7 @@ def everyone_verified(application: object) -> None:
     pages would record it, and the checks start. For suites about what happens after presence;
     tests/identity drives the real steps against the simulated carrier and public security."""
     from django.utils import timezone
+
     from identity.models import Verification
     from identity.services import presence_advance
 

@@ -27,13 +27,13 @@ from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, QuerySet
 from django.db.models.base import DEFERRED
 from django.db.models.expressions import Col
-from identity.models import PresenceStage
-from identity.selectors import agent_principals, verification_summary, verifications_for_application
 from rest_framework import serializers
 
 from applications.models import Application, Check, WorkItem
 from exchange.models import ExchangeRecord
 from exchange.selectors import data_shared_entry, data_shared_labels
+from identity.models import PresenceStage
+from identity.selectors import agent_principals, verification_summary, verifications_for_application
 from licences.selectors import licence_reference_from_work_items
 from workflow.resend import work_item_failure_kind
 

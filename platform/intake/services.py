@@ -4,13 +4,13 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from identity.services import presence_begin
 
 from accounts.models import ApiClient
 from applications.models import Application, Person, PersonRole
 from applications.transitions import transition_batch
 from audit.services import audit_record
 from config.bulk import rows_insert
+from identity.services import presence_begin
 from privacy.crypto import keyed_digest
 
 

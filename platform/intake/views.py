@@ -5,15 +5,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import condition, require_GET, require_http_methods
-from identity.labels import verification_labels
-from identity.selectors import filer_verification
-from identity.tokens import verification_path
 
 from accounts.models import ApplicantProfile, Role
 from accounts.selectors import user_has_role
 from applications.labels import labels_for_script
 from applications.models import Application, ApplicationStatus
 from applications.selectors import application_document
+from identity.labels import verification_labels
+from identity.selectors import filer_verification
+from identity.tokens import verification_path
 from intake.api.serializers import ApplicationInputSerializer, ApplicationOutputSerializer
 from intake.forms import document_from_post, flatten_errors, form_sections
 from intake.selectors import application_progress_etag, application_with_progress, applications_for_user

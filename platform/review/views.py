@@ -5,11 +5,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from identity.review import face_comparisons
 
 from accounts.models import Role
 from accounts.selectors import user_has_role
 from audit.services import audit_record
+from identity.review import face_comparisons
 from review.forms import QueueFilterForm
 from review.models import ReviewDecision
 from review.selectors import review_case, review_queue, review_queue_filters

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
-from identity.models import Verification
 
 from applications.models import Application
+from identity.models import Verification
 from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.conftest import CLEAN_PERSON, api_submit, application_document, settle
 from tests.fake_camera import no_face, other_face, registered_face, y4m_write

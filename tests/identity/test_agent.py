@@ -3,11 +3,11 @@ every principal still verifies through their own link; the agent sees only its o
 
 import pytest
 from django.test import Client as WebClient
-from identity.models import AgentAccount, Verification
 
 from accounts.models import ApplicantProfile, Role
 from accounts.services import user_create_with_role
 from applications.models import Application
+from identity.models import AgentAccount, Verification
 from tests.conftest import CLEAN_PERSON, SECOND_PERSON
 from tests.identity.conftest import link_token
 

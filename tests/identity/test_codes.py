@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from django.test import override_settings
 from django.utils import timezone
-from identity.models import CodeSend, Verification
-from identity.services import Client, VerificationRefused, verification_check_code, verification_send_code
 
 from audit.models import AuditEvent
+from identity.models import CodeSend, Verification
+from identity.services import Client, VerificationRefused, verification_check_code, verification_send_code
 from tests.conftest import CLEAN_PERSON, api_submit, application_document
 from tests.identity.conftest import latest_code, link_token
 from workflow.models import OutboxMessage

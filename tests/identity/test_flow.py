@@ -1,11 +1,11 @@
 """The whole proof of presence through the API, against the simulated carrier and public security."""
 
 import pytest
-from identity.models import PresenceStage, Verification
-from identity.services import presence_lapse_overdue, verification_link_send
 
 from applications.models import Application
 from audit.models import AuditEvent
+from identity.models import PresenceStage, Verification
+from identity.services import presence_lapse_overdue, verification_link_send
 from tests.conftest import CLEAN_PERSON, SECOND_PERSON, api_submit, application_document
 from tests.identity.conftest import latest_code, link_token, two_person_document
 from workflow.models import OutboxMessage

@@ -4,13 +4,13 @@ import logging
 
 import pytest
 from django.test import Client as WebClient
-from identity.logging import RedactVerificationTokens
-from identity.models import Verification
-from identity.services import verification_link_send
 
 from accounts.models import ApplicantProfile, Role
 from accounts.services import user_create_with_role
 from audit.models import AuditEvent
+from identity.logging import RedactVerificationTokens
+from identity.models import Verification
+from identity.services import verification_link_send
 from tests.conftest import CLEAN_PERSON, api_submit, application_document
 from tests.identity.conftest import link_token, two_person_document
 

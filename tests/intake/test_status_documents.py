@@ -9,13 +9,13 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone, translation
-from identity.models import AgentAccount, PresenceStage
 from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIClient
 
 from accounts.models import ApiClient, Role
 from accounts.services import api_client_create, user_create_with_role
 from applications.models import Application
+from identity.models import AgentAccount, PresenceStage
 from intake.api.serializers import ApplicationInputSerializer, ApplicationOutputSerializer
 from intake.documents import application_document, application_documents
 from intake.selectors import application_with_progress, applications_for_client

@@ -6,12 +6,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
-from identity.api.serializers import VerificationSummarySerializer
-from identity.selectors import agent_principals, verification_summary, verifications_for_application
 from rest_framework import serializers
 
 from applications.models import Application, Check, WorkItem
 from exchange.selectors import data_shared_with_departments
+from identity.api.serializers import VerificationSummarySerializer
+from identity.selectors import agent_principals, verification_summary, verifications_for_application
 from licences.selectors import licence_reference
 from rules.identifiers import MOBILE_NUMBER_PATTERN
 from rules.names_charset import disallowed_characters

@@ -12,13 +12,13 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 from faker import Faker
-from identity.models import AgentAccount
 from stdnum.cn import ric
 
 from accounts.models import ApiClient, ApplicantProfile, Role
 from accounts.services import api_client_create, user_create_with_role
 from exchange.policy import sharing_policy_seed_defaults
 from exchange.services import citizens_import
+from identity.models import AgentAccount
 from intake.demo_photos import demo_photos_write
 from rules.demo import demo_csv, demo_layers, demo_rows
 from rules.selectors import published_version
