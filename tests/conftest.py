@@ -7,11 +7,15 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
+
+if TYPE_CHECKING:
+    from applications.models import Application
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -273,6 +277,22 @@ def wait_for(predicate: Callable[[], object], *, timeout: float = 60.0, interval
             return value
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s")
+
+
+def bare_application(*, checks: int = 0) -> "Application":
+    """An application row with no persons, work items or presence stage, and `checks` pending
+    checks (libraries lib0, lib1, …). Without checks no worker of the session can touch it, so
+    only a test's own change can move it or wake its waiters."""
+    from applications.models import Application, Check
+
+    application = Application.objects.create(
+        company_name="深圳市晨曦科技有限公司",
+        address="深圳市南山区科苑路15号",
+        business_scope="软件开发",
+        registered_capital=1,
+    )
+    Check.objects.bulk_create(Check(application=application, library=f"lib{i}", position=i) for i in range(checks))
+    return application
 
 
 def api_submit(client: APIClient, document: dict) -> dict:

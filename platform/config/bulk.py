@@ -21,33 +21,43 @@ into an `UNNEST` of typed arrays) on every call. Measured on PostgreSQL for six 
 
 with the values prepared as `bulk_create` prepares them (`pre_save` with add=True, so
 auto_now_add and blind indexes are filled, then `get_db_prep_save`), and sets each row's
-database-assigned primary key in the order of the VALUES list, as `bulk_create` does.
+database-assigned primary key in the order of the VALUES list, as `bulk_create` does. With
+`skip_conflicts` it is `bulk_create(ignore_conflicts=True)`: a row that would break a unique
+constraint is skipped (`ON CONFLICT DO NOTHING`, SQLite's `INSERT OR IGNORE`) and, since the
+database does not say which rows those were, no key is set.
 """
 
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
-from django.db.models import AutoField, BigAutoField, Field, Model, SmallAutoField
+from django.db.models import Field, Model
+from django.db.models.constants import OnConflict
 
-AUTO_FIELDS = (AutoField, BigAutoField, SmallAutoField)
 
-
-def rows_insert(rows: Sequence[Model]) -> None:
-    """bulk_create(rows) for new rows of one model, in one statement per batch."""
+def rows_insert(rows: Sequence[Model], *, skip_conflicts: bool = False) -> int:
+    """bulk_create(rows) for new rows of one model, in one statement per batch; how many went in."""
     if not rows:
-        return
+        return 0
     model = _one_model(rows, "rows_insert")
     meta = model._meta
-    generated_pk = isinstance(meta.pk, AUTO_FIELDS)
+    generated_pk = meta.pk.db_returning  # an auto field: the database assigns it
     if generated_pk and any(row.pk is not None for row in rows):
         # bulk_create would insert them with their keys; the callers here never have one.
         raise ValueError("rows_insert() inserts new rows: one already has a primary key")
     columns = [field for field in meta.local_concrete_fields if not (generated_pk and field is meta.pk)]
-    quote = connection.ops.quote_name
-    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(column.column) for column in columns)}) VALUES "
+    ops = connection.ops
+    on_conflict = OnConflict.IGNORE if skip_conflicts else None
+    head = (
+        f"{ops.insert_statement(on_conflict=on_conflict)} {ops.quote_name(meta.db_table)} "
+        f"({', '.join(ops.quote_name(column.column) for column in columns)}) VALUES "
+    )
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    returning = f" RETURNING {quote(meta.pk.column)}" if generated_pk else ""
-    size = max(1, connection.ops.bulk_batch_size(columns, rows))
+    tail = ops.on_conflict_suffix_sql(columns, on_conflict, None, None) if skip_conflicts else ""
+    returning_keys = generated_pk and not skip_conflicts
+    if returning_keys:
+        tail += f" RETURNING {ops.quote_name(meta.pk.column)}"
+    size = max(1, ops.bulk_batch_size(columns, rows))
+    inserted = 0
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]
@@ -56,13 +66,16 @@ def rows_insert(rows: Sequence[Model]) -> None:
                 for row in batch
                 for column in columns
             ]
-            cursor.execute(head + ", ".join([placeholders] * len(batch)) + returning, params)
-            if generated_pk:
+            cursor.execute(head + ", ".join([placeholders] * len(batch)) + tail, params)
+            if returning_keys:
                 for row, (pk,) in zip(batch, cursor.fetchall(), strict=True):
                     row.pk = pk
-    for row in rows:
-        row._state.adding = False
-        row._state.db = connection.alias
+            inserted += len(batch) if returning_keys else cursor.rowcount
+    if not skip_conflicts:
+        for row in rows:
+            row._state.adding = False
+            row._state.db = connection.alias
+    return inserted
 
 
 def rows_update(rows: Sequence[Model], fields: Iterable[str]) -> None:

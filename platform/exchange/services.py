@@ -205,7 +205,7 @@ def payloads_store(*, document: dict, keys: Mapping[str, str]) -> None:
         return
     application_id = uuid.UUID(document["application_id"]) if document.get("application_id") else None
     allowlists = allowed_fields_of(departments=keys)
-    SentRequest.objects.bulk_create(
+    rows_insert(
         [
             SentRequest(
                 idempotency_key=idempotency_key,
@@ -215,7 +215,7 @@ def payloads_store(*, document: dict, keys: Mapping[str, str]) -> None:
             )
             for department, idempotency_key in keys.items()
         ],
-        ignore_conflicts=True,
+        skip_conflicts=True,
     )
 
 

@@ -10,23 +10,13 @@ from django.db import transaction
 from applications.models import Application, Check
 from applications.progress import progress_subscription
 from applications.transitions import transition
-
-
-def _submitted() -> Application:
-    # A bare row with no checks or work items: no worker of the session can touch it, so only
-    # the test's own change can wake its waiter.
-    return Application.objects.create(
-        company_name="深圳市晨曦科技有限公司",
-        address="深圳市南山区科苑路15号",
-        business_scope="软件开发",
-        registered_capital=1,
-    )
+from tests.conftest import bare_application
 
 
 @pytest.mark.server
 @pytest.mark.django_db(transaction=True)
 def test_a_committed_status_change_wakes_the_applications_waiter_and_no_other():
-    application, other = _submitted(), _submitted()
+    application, other = bare_application(), bare_application()
     with (
         progress_subscription(application_id=application.id) as waiter,
         progress_subscription(application_id=other.id) as bystander,
@@ -50,7 +40,7 @@ def test_a_committed_status_change_wakes_the_applications_waiter_and_no_other():
 @pytest.mark.server
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_change_wakes_nobody():
-    application = _submitted()
+    application = bare_application()
     with progress_subscription(application_id=application.id) as waiter:
         with pytest.raises(RuntimeError), transaction.atomic():
             row = Application.objects.select_for_update().get(pk=application.pk)
@@ -107,7 +97,7 @@ def _long_poll_around(application: Application, change: Callable[[], None], monk
 @pytest.mark.django_db(transaction=True)
 def test_a_long_poll_waits_for_the_rest_of_a_burst_of_progress(monkeypatch, settings):
     settings.PROGRESS_SETTLE_SECONDS = 0.05
-    application = _submitted()
+    application = bare_application()
     check = Check.objects.create(application=application, library="names", position=0)
 
     pauses = _long_poll_around(application, lambda: transition(check, "running"), monkeypatch)
@@ -119,7 +109,7 @@ def test_a_long_poll_waits_for_the_rest_of_a_burst_of_progress(monkeypatch, sett
 @pytest.mark.django_db(transaction=True)
 def test_a_long_poll_answers_a_change_of_the_applications_status_at_once(monkeypatch, settings):
     settings.PROGRESS_SETTLE_SECONDS = 0.05
-    application = _submitted()
+    application = bare_application()
 
     pauses = _long_poll_around(application, lambda: transition(application, "checking"), monkeypatch)
 

@@ -7,22 +7,12 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from applications import transitions
-from applications.models import Application, Check
+from applications.models import Check
 from applications.states import IllegalTransition
 from applications.transitions import Change, transition, transition_batch, transition_each
 from audit.models import AuditEvent
 from audit.services import audit_batch, audit_record
-
-
-def _application_with_checks(count: int) -> Application:
-    application = Application.objects.create(
-        company_name="深圳市晨曦科技有限公司",
-        address="深圳市南山区科苑路15号",
-        business_scope="软件开发",
-        registered_capital=1,
-    )
-    Check.objects.bulk_create(Check(application=application, library=f"lib{i}", position=i) for i in range(count))
-    return application
+from tests.conftest import bare_application
 
 
 def _audit_inserts(queries: CaptureQueriesContext) -> int:
@@ -43,7 +33,7 @@ def heard(monkeypatch: pytest.MonkeyPatch) -> list[list[Change]]:
 
 @pytest.mark.django_db
 def test_a_batch_writes_every_audit_event_in_one_insert_and_calls_each_listener_once(heard):
-    application = _application_with_checks(3)
+    application = bare_application(checks=3)
     with CaptureQueriesContext(connection) as queries, transaction.atomic(), transition_batch():
         transition(application, "checking")
         for check in application.checks.all():
@@ -65,7 +55,7 @@ def test_a_batch_writes_every_audit_event_in_one_insert_and_calls_each_listener_
 
 @pytest.mark.django_db
 def test_without_a_batch_each_change_is_announced_on_its_own(heard):
-    application = _application_with_checks(2)
+    application = bare_application(checks=2)
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         for check in application.checks.all():
             transition(check, "running")
@@ -76,7 +66,7 @@ def test_without_a_batch_each_change_is_announced_on_its_own(heard):
 
 @pytest.mark.django_db
 def test_an_exception_leaving_the_batch_records_and_announces_nothing(heard):
-    application = _application_with_checks(2)
+    application = bare_application(checks=2)
     with pytest.raises(RuntimeError), transaction.atomic(), transition_batch():
         for check in application.checks.all():
             transition(check, "running")
@@ -89,7 +79,7 @@ def test_an_exception_leaving_the_batch_records_and_announces_nothing(heard):
 
 @pytest.mark.django_db
 def test_nested_batches_join_the_outermost(heard):
-    application = _application_with_checks(2)
+    application = bare_application(checks=2)
     with CaptureQueriesContext(connection) as queries, transaction.atomic(), transition_batch():
         first, second = application.checks.all()
         transition(first, "running")
@@ -111,7 +101,7 @@ def test_an_audit_batch_needs_an_open_transaction():
 
 @pytest.mark.django_db
 def test_transition_each_saves_every_row_in_one_update_with_its_own_values_and_event(heard):
-    application = _application_with_checks(4)
+    application = bare_application(checks=4)
     checks = list(application.checks.order_by("pk"))
     for number, check in enumerate(checks):
         check.attempts = number + 1
@@ -141,7 +131,7 @@ def test_transition_each_saves_every_row_in_one_update_with_its_own_values_and_e
 
 @pytest.mark.django_db
 def test_transition_each_refuses_an_illegal_move_before_saving_any_row(heard):
-    application = _application_with_checks(3)
+    application = bare_application(checks=3)
     checks = list(application.checks.order_by("pk"))
     Check.objects.filter(pk=checks[1].pk).update(status="done")
     checks[1].status = "done"
@@ -160,7 +150,7 @@ def test_transition_each_refuses_an_illegal_move_before_saving_any_row(heard):
 
 @pytest.mark.django_db
 def test_a_single_transition_saves_its_row_in_one_update_and_records_its_event():
-    application = _application_with_checks(1)
+    application = bare_application(checks=1)
     check = application.checks.get()
     before = check.updated_at
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:

@@ -9,22 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from applications.models import Application, Check, Person, PersonRole
 from audit.models import AuditEvent
 from config.bulk import rows_insert, rows_update
+from exchange.models import SentRequest
+from tests.conftest import bare_application
 from workflow.models import OutboxMessage
-
-
-def _application() -> Application:
-    return Application.objects.create(
-        company_name="深圳市晨曦科技有限公司",
-        address="深圳市南山区科苑路15号",
-        business_scope="软件开发",
-        registered_capital=1,
-    )
-
-
-def _application_with_checks(count: int) -> Application:
-    application = _application()
-    Check.objects.bulk_create(Check(application=application, library=f"lib{i}", position=i) for i in range(count))
-    return application
 
 
 def _statements(queries: CaptureQueriesContext, fragment: str) -> int:
@@ -33,7 +20,7 @@ def _statements(queries: CaptureQueriesContext, fragment: str) -> int:
 
 @pytest.mark.django_db
 def test_rows_insert_writes_several_rows_in_one_insert_and_sets_their_generated_keys():
-    application = _application()
+    application = bare_application()
     checks = [Check(application=application, library=f"lib{i}", position=i) for i in range(4)]
     with CaptureQueriesContext(connection) as queries:
         rows_insert(checks)
@@ -79,7 +66,7 @@ def test_rows_insert_keeps_a_client_side_key_and_encrypts_personal_data():
 
 @pytest.mark.django_db
 def test_rows_insert_refuses_mixed_models_and_rows_with_a_generated_key_already():
-    application = _application_with_checks(1)
+    application = bare_application(checks=1)
     with pytest.raises(TypeError, match="one model"):
         rows_insert([Check(application=application, library="x", position=1), application])
     with pytest.raises(ValueError, match="already has a primary key"):
@@ -89,10 +76,31 @@ def test_rows_insert_refuses_mixed_models_and_rows_with_a_generated_key_already(
 
 @pytest.mark.django_db
 def test_rows_insert_stores_nothing_when_one_row_breaks_a_constraint():
-    application = _application_with_checks(1)  # holds library lib0
+    application = bare_application(checks=1)  # holds library lib0
     with pytest.raises(IntegrityError), transaction.atomic():
         rows_insert([Check(application=application, library=lib, position=9) for lib in ("new", "lib0")])
     assert list(Check.objects.values_list("library", flat=True)) == ["lib0"]
+
+
+@pytest.mark.django_db
+def test_rows_insert_skipping_conflicts_keeps_the_stored_row_and_counts_the_new_ones():
+    rows_insert([SentRequest(idempotency_key="app:tax", department="tax", payload='{"v": 1}')])
+    again = [
+        SentRequest(idempotency_key=key, department=key.split(":")[1], payload='{"v": 2}')
+        for key in ("app:tax", "app:bank")
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        inserted = rows_insert(again, skip_conflicts=True)
+
+    assert inserted == 1
+    assert _statements(queries, 'INTO "exchange_sentrequest"') == 1
+    stored = {row.idempotency_key: row.payload for row in SentRequest.objects.all()}
+    assert stored == {"app:tax": '{"v": 1}', "app:bank": '{"v": 2}'}
+    # Which row went in is not known, so neither gets a key (as bulk_create(ignore_conflicts=True)).
+    assert [row.pk for row in again] == [None, None]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT payload FROM exchange_sentrequest WHERE idempotency_key = 'app:bank'")
+        assert '"v"' not in cursor.fetchone()[0]  # encrypted at rest (base64 has no quotes)
 
 
 @pytest.mark.django_db
@@ -106,7 +114,7 @@ def test_rows_insert_of_audit_events_leaves_them_unsealed():
 
 @pytest.mark.django_db
 def test_rows_update_saves_counted_fields_of_several_rows_in_one_update():
-    application = _application_with_checks(3)
+    application = bare_application(checks=3)
     checks = list(application.checks.order_by("pk"))
     for check in checks:
         check.attempts = 7
@@ -121,7 +129,7 @@ def test_rows_update_saves_counted_fields_of_several_rows_in_one_update():
 
 @pytest.mark.django_db
 def test_rows_update_refuses_a_row_that_was_never_saved():
-    application = _application_with_checks(1)
+    application = bare_application(checks=1)
     unsaved = Check(application=application, library="extra", position=9)
     with pytest.raises(ValueError, match="no primary key"):
         rows_update([*application.checks.all(), unsaved], ["attempts"])
