@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from accounts.models import ApiClient
 from applications.models import Application, Check, WorkItem
-from applications.progress import progress_subscription
+from applications.progress import ProgressWaiter, progress_subscription
 from exchange.models import ExchangeRecord
 from privacy.crypto import blind_index
 
@@ -96,12 +96,25 @@ def application_progress_wait(
     with progress_subscription(application_id=application_id) as waiter:
         current, status = probe()
         while current == etag and (left := deadline - time.monotonic()) > 0:
-            if waiter.wait(min(left, settings.PROGRESS_RECHECK_SECONDS)):
-                current, now = probe()
-                if now != status:
-                    break  # the application's own status moved (decided, completed): answer at once
+            woken = waiter.wait(min(left, settings.PROGRESS_RECHECK_SECONDS))
+            current, now = probe()
+            if woken and current != etag and now == status:
                 # A check or department moved: they come in bursts (the departments answer
                 # within moments of each other), so one answer for the burst, not one per change.
-                time.sleep(min(settings.PROGRESS_SETTLE_SECONDS, max(0.0, deadline - time.monotonic())))
-            current, status = probe()
+                settled = min(deadline, time.monotonic() + settings.PROGRESS_SETTLE_SECONDS)
+                current = _burst_end(waiter, probe, status=status, until=settled)
+            status = now
     return current
+
+
+def _burst_end(
+    waiter: ProgressWaiter, probe: Callable[[], tuple[str | None, str | None]], *, status: str | None, until: float
+) -> str | None:
+    """The ETag once a burst of progress has settled (at `until`), or as soon as the application's
+    own status moves (decided, completed): that is answered at once, even in mid-burst."""
+    while (left := until - time.monotonic()) > 0:
+        if waiter.wait(left):
+            current, now = probe()
+            if now != status:
+                return current
+    return probe()[0]

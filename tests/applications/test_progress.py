@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from django.db import transaction
 
-from applications.models import Application, Check
+from applications.models import Application
 from applications.progress import progress_subscription
 from applications.transitions import transition
 from tests.conftest import bare_application
@@ -57,60 +57,77 @@ def test_without_redis_a_waiter_re_reads_on_a_timer(settings):
         assert waiter.wait(5) is False  # it slept one poll interval, not five seconds, and was not woken
 
 
-class _RecordingClock:
-    """The long poll's clock, recording the settle pauses it takes."""
-
-    monotonic = staticmethod(time.monotonic)
-
-    def __init__(self) -> None:
-        self.pauses: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.pauses.append(seconds)
-        time.sleep(seconds)
-
-
-def _long_poll_around(application: Application, change: Callable[[], None], monkeypatch) -> list[float]:
+def _long_poll_around(
+    application: Application, changes: list[Callable[[], None]], *, settle: float, settings
+) -> tuple[str | None, str | None, float]:
+    """Long-polls the application while a thread makes `changes` 0.2 s, then 0.1 s apart, each in
+    its own transaction; the answer, the ETag after every change, and how long the poll took."""
     import intake.selectors
 
-    clock = _RecordingClock()
-    monkeypatch.setattr(intake.selectors, "time", clock)
+    settings.PROGRESS_SETTLE_SECONDS = settle
     queryset = Application.objects.all()
     etag = intake.selectors.application_progress_etag(queryset=queryset, application_id=application.id)
 
     def later() -> None:
         time.sleep(0.2)
-        with transaction.atomic():
-            change()
+        for change in changes:
+            with transaction.atomic():
+                change()
+            time.sleep(0.1)
 
     changer = threading.Thread(target=later)
     changer.start()
+    started = time.monotonic()
     answer = intake.selectors.application_progress_wait(
-        queryset=queryset, application_id=application.id, etag=etag, timeout=30
+        queryset=queryset, application_id=application.id, etag=etag, timeout=120
     )
+    took = time.monotonic() - started
     changer.join()
     assert answer != etag
-    return clock.pauses
+    return answer, intake.selectors.application_progress_etag(queryset=queryset, application_id=application.id), took
 
 
 @pytest.mark.server
 @pytest.mark.django_db(transaction=True)
-def test_a_long_poll_waits_for_the_rest_of_a_burst_of_progress(monkeypatch, settings):
-    settings.PROGRESS_SETTLE_SECONDS = 0.05
-    application = bare_application()
-    check = Check.objects.create(application=application, library="names", position=0)
+def test_a_long_poll_waits_for_the_rest_of_a_burst_of_progress(settings):
+    application = bare_application(checks=2)
+    first, second = application.checks.order_by("position")
 
-    pauses = _long_poll_around(application, lambda: transition(check, "running"), monkeypatch)
+    answer, final, _ = _long_poll_around(
+        application,
+        [lambda: transition(first, "running"), lambda: transition(second, "running")],
+        settle=3,
+        settings=settings,
+    )
 
-    assert pauses == [0.05]
+    assert answer == final  # one answer for both checks, not one for the first
 
 
 @pytest.mark.server
 @pytest.mark.django_db(transaction=True)
-def test_a_long_poll_answers_a_change_of_the_applications_status_at_once(monkeypatch, settings):
-    settings.PROGRESS_SETTLE_SECONDS = 0.05
+def test_a_long_poll_answers_a_change_of_the_applications_status_at_once(settings):
     application = bare_application()
 
-    pauses = _long_poll_around(application, lambda: transition(application, "checking"), monkeypatch)
+    answer, final, took = _long_poll_around(
+        application, [lambda: transition(application, "checking")], settle=60, settings=settings
+    )
 
-    assert pauses == []
+    assert answer == final
+    assert took < 60  # it did not wait for a burst to settle
+
+
+@pytest.mark.server
+@pytest.mark.django_db(transaction=True)
+def test_a_status_change_in_mid_burst_is_answered_at_once(settings):
+    application = bare_application(checks=1)
+    check = application.checks.get()
+
+    answer, final, took = _long_poll_around(
+        application,
+        [lambda: transition(check, "running"), lambda: transition(application, "checking")],
+        settle=60,
+        settings=settings,
+    )
+
+    assert answer == final  # it saw the decision
+    assert took < 60  # as soon as it came, not when the burst's settle ran out
