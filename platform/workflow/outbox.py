@@ -15,8 +15,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from kombu import Producer
 
@@ -128,10 +127,20 @@ def _producer_drop() -> None:
 
 
 def _mark_published(ids: list[int]) -> None:
-    if ids:
-        OutboxMessage.objects.filter(id__in=ids, published_at__isnull=True).update(
-            published_at=timezone.now(), publish_attempts=F("publish_attempts") + 1
+    # Every committed transaction that enqueued a task runs this, so the statement is written out
+    # rather than compiled by the ORM on each call.
+    if not ids:
+        return
+    published_at = OutboxMessage._meta.get_field("published_at").get_db_prep_save(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{_MARK_PUBLISHED_SQL} ({', '.join(['%s'] * len(ids))}) AND published_at IS NULL", [published_at, *ids]
         )
+
+
+_MARK_PUBLISHED_SQL = (
+    f"UPDATE {OutboxMessage._meta.db_table} SET published_at = %s, publish_attempts = publish_attempts + 1 WHERE id IN"
+)
 
 
 def outbox_relay(*, limit: int = 500, grace_seconds: float | None = None) -> int:
