@@ -118,16 +118,35 @@ def test_a_long_poll_answers_a_change_of_the_applications_status_at_once(setting
 
 @pytest.mark.server
 @pytest.mark.django_db(transaction=True)
-def test_a_status_change_in_mid_burst_is_answered_at_once(settings):
+def test_a_stop_in_mid_burst_is_answered_at_once_and_a_step_on_the_way_is_not(settings):
     application = bare_application(checks=1)
     check = application.checks.get()
+    application.status = "checking"
+    application.save(update_fields=["status"])
 
     answer, final, took = _long_poll_around(
         application,
-        [lambda: transition(check, "running"), lambda: transition(application, "checking")],
+        [lambda: transition(check, "running"), lambda: transition(application, "manual_review")],
         settle=60,
         settings=settings,
     )
 
-    assert answer == final  # it saw the decision
-    assert took < 60  # as soon as it came, not when the burst's settle ran out
+    assert answer == final  # it saw the application go to a reviewer
+    assert took < 60  # as soon as it went, not when the burst's settle ran out
+
+    application = bare_application(checks=1)
+    check = application.checks.get()
+    application.status = "checking"
+    application.save(update_fields=["status"])
+    answer, final, _ = _long_poll_around(
+        application,
+        [
+            lambda: transition(check, "running"),
+            lambda: transition(application, "dispatching"),
+            lambda: transition(check, "done"),
+        ],
+        settle=3,
+        settings=settings,
+    )
+
+    assert answer == final  # dispatching waited with the burst: one answer, after the check finished
