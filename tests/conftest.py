@@ -279,13 +279,14 @@ def wait_for(predicate: Callable[[], object], *, timeout: float = 60.0, interval
     raise AssertionError(f"condition not met within {timeout} s")
 
 
-def bare_application(*, checks: int = 0) -> "Application":
+def bare_application(*, checks: int = 0, status: str = "submitted") -> "Application":
     """An application row with no persons, work items or presence stage, and `checks` pending
     checks (libraries lib0, lib1, …). Without checks no worker of the session can touch it, so
     only a test's own change can move it or wake its waiters."""
     from applications.models import Application, Check
 
     application = Application.objects.create(
+        status=status,
         company_name="深圳市晨曦科技有限公司",
         address="深圳市南山区科苑路15号",
         business_scope="软件开发",
