@@ -8,8 +8,9 @@ application with If-None-Match until it is terminal. In one run it measures:
 
 1. one application at a time (the baseline);
 2. COUNT applications from CONCURRENCY clients at once: completed/s, p50/p95/p99 from submit to
-   completed, CPU-ms per application (platform, simulators, database; read from /proc for every
-   process of the running system), PostgreSQL transactions and statements per application
+   completed, CPU-ms per application (platform, and within it each kind of process; simulators,
+   database; read from /proc for every process of the running system), PostgreSQL transactions
+   and statements per application
    (pg_stat_database, pg_stat_statements when installed), and the audit backlog at the end;
 3. with every department answering in LATENCY ms: one application's end-to-end time against
    its critical path (market regulation plus the slowest other department, from the work items'
@@ -111,7 +112,21 @@ def cpu_by_role(departments_port: int) -> dict[str, float]:
                 totals["simulators"] += seconds
             elif "gunicorn" in command or "celery" in command:
                 totals["platform"] += seconds
+                part = _platform_part(command)
+                totals[part] = totals.get(part, 0.0) + seconds
     return totals
+
+
+# The platform's processes by what they run (the Procfile's and docker-compose's command lines).
+PLATFORM_PARTS = ("web", "check worker", "department worker", "beat")
+
+
+def _platform_part(command: str) -> str:
+    if "gunicorn" in command:
+        return "web"
+    if " beat" in command:
+        return "beat"
+    return "check worker" if "-Q checks" in command else "department worker"
 
 
 def _in_repository(process: psutil.Process) -> bool:
@@ -274,12 +289,18 @@ def main() -> None:
     print(
         f"HTTP requests per application (submit and long polls): {sum(c.requests for c in clients) / len(results):.1f}"
     )
-    cpu_ms = {role: (cpu_after[role] - cpu_before[role]) * 1000 / completed for role in cpu_before}
+    cpu_ms = {
+        role: (cpu_after.get(role, 0.0) - cpu_before.get(role, 0.0)) * 1000 / completed
+        for role in {**cpu_before, **cpu_after}
+    }
+    roles = ("platform", "simulators", "database", "broker")
     print(
         "CPU per completed application: "
-        + ", ".join(f"{role} {ms:.0f} ms" for role, ms in cpu_ms.items())
-        + f" (total {sum(cpu_ms.values()):.0f} ms)"
+        + ", ".join(f"{role} {cpu_ms[role]:.0f} ms" for role in roles)
+        + f" (total {sum(cpu_ms[role] for role in roles):.0f} ms)"
     )
+    by_part = ", ".join(f"{part} {cpu_ms.get(part, 0.0):.0f} ms" for part in PLATFORM_PARTS)
+    print(f"  the platform by process: {by_part}")
     if pg_before and pg_after:
         per = {name: (pg_after[name] - pg_before[name]) / completed for name in pg_after if name in pg_before}
         print("PostgreSQL per completed application: " + ", ".join(f"{name} {v:.1f}" for name, v in per.items()))
