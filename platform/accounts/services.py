@@ -18,6 +18,14 @@ def api_client_create(*, name: str, attests_presence: bool = False) -> tuple[Api
     return client, key
 
 
+def api_client_key_renew(*, client: ApiClient) -> str:
+    """Gives the client a new key and returns it, shown once; the old key stops working at once."""
+    key = secrets.token_urlsafe(32)
+    client.key_prefix, client.key_hash = key[:8], ApiClient.hash_key(key)
+    client.save(update_fields=["key_prefix", "key_hash"])
+    return key
+
+
 # Department administrators work on rule libraries in the admin; which libraries is decided by
 # their "dept:<code>" group, checked by the rules admin. No other role uses the admin.
 ADMIN_APPS_BY_ROLE = {Role.DEPARTMENT_ADMIN: ("rules",)}

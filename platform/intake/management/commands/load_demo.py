@@ -15,7 +15,8 @@ from faker import Faker
 from stdnum.cn import ric
 
 from accounts.models import ApiClient, ApplicantProfile, Role
-from accounts.services import api_client_create, user_create_with_role
+from accounts.selectors import api_client_by_key
+from accounts.services import api_client_create, api_client_key_renew, user_create_with_role
 from exchange.policy import sharing_policy_seed_defaults
 from exchange.services import citizens_import
 from identity.models import AgentAccount
@@ -125,13 +126,9 @@ class Command(BaseCommand):
             if person["id_number"] in photo_of:
                 person["photo"] = str(photo_of[person["id_number"]])
         key_file = Path(settings.VAR_DIR) / "demo-api-key.txt"
-        if not ApiClient.objects.filter(name=DEMO_CLIENT).exists():
-            _, key = api_client_create(name=DEMO_CLIENT)
-            key_file.write_text(key)
         trusted_key_file = Path(settings.VAR_DIR) / "demo-trusted-api-key.txt"
-        if not ApiClient.objects.filter(name=DEMO_TRUSTED_CLIENT).exists():
-            _, key = api_client_create(name=DEMO_TRUSTED_CLIENT, attests_presence=True)
-            trusted_key_file.write_text(key)
+        demo_client_key(name=DEMO_CLIENT, key_file=key_file)
+        demo_client_key(name=DEMO_TRUSTED_CLIENT, key_file=trusted_key_file, attests_presence=True)
         self._print_logins(key_file=key_file, people=people)
 
     def _demo_people(self, *, seed: int, dishonest: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -207,3 +204,19 @@ def _citizens_csv(
     lines = ["id_number,name,phone,status,photo"]
     lines += [f"{p['id_number']},{p['name']},{p['phone']},valid,{photo(p)}" for p in people]
     return "\n".join(lines) + "\n"
+
+
+def demo_client_key(*, name: str, key_file: Path, attests_presence: bool = False) -> None:
+    """Makes sure the key in `key_file` opens the demo client `name`: creates the client, or gives
+    it a new key when the file is missing or stale (var/ wiped while the database was kept), so
+    that the key `make run` prints always works."""
+    if key_file.exists():
+        client = api_client_by_key(key=key_file.read_text().strip())
+        if client is not None and client.name == name:
+            return
+    client = ApiClient.objects.filter(name=name).first()
+    if client is None:
+        _, key = api_client_create(name=name, attests_presence=attests_presence)
+    else:
+        key = api_client_key_renew(client=client)
+    key_file.write_text(key)
