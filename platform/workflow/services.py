@@ -63,6 +63,10 @@ CALL_DEPARTMENT_TASK = "workflow.call_department"
 CALL_DEPARTMENTS_TASK = "workflow.call_departments"
 CHECKS_QUEUE = "checks"
 UPSTREAM_FAILED = "上游部门办理失败 / an upstream department failed"
+CREDIT_CODE_TAKEN = (
+    "市场监管部门签发的统一社会信用代码 {code} 已属于另一申请 / "
+    "the credit code {code} that market regulation issued already belongs to another application"
+)
 
 # The dispatch DAG: market regulation issues the credit code every other department needs.
 DEPENDENCIES: dict[str, tuple[str, ...]] = {"market_regulation": ()}
@@ -582,6 +586,11 @@ def _work_items_finish(*, application_id: object, claimed: list[WorkItem], outco
             if item.status != WorkItemStatus.IN_PROGRESS:
                 continue
             if isinstance(outcome, DepartmentAnswer) and outcome.outcome != "refused":
+                if taken := _credit_code_taken(application, item, outcome.result):
+                    # The department answers a repeated key with the same code, so a retry cannot help.
+                    _work_item_fail(item, reason=CREDIT_CODE_TAKEN.format(code=taken))
+                    ended.append(item)
+                    continue
                 item.result = outcome.result
                 answered.append(item)
             elif _work_item_unanswered(item, outcome):
@@ -589,6 +598,19 @@ def _work_items_finish(*, application_id: object, claimed: list[WorkItem], outco
         _work_items_done(application, answered)
         if answered or ended:
             dispatch_ready(application=application, locked_items=items, after=[*answered, *ended])
+
+
+def _credit_code_taken(application: Application, item: WorkItem, result: dict) -> str | None:
+    """The credit code market regulation issued, when another application already holds it.
+
+    A department whose register was reset issues codes again from the start; recording one the
+    platform already holds would break the applications' unique code on every attempt until the
+    poison limit, so the item fails at once with the reason instead.
+    """
+    code = result.get("credit_code") if item.department == "market_regulation" else None
+    if code and Application.objects.filter(credit_code=code).exclude(pk=application.pk).exists():
+        return code
+    return None
 
 
 def _work_item_unanswered(item: WorkItem, outcome: CallOutcome) -> bool:

@@ -142,3 +142,33 @@ def test_a_department_failing_in_a_joint_call_is_retried_alone_and_the_others_ar
     department_call(work_item_id=bank.id)
     application.refresh_from_db()
     assert application.status == "completed"
+
+
+@pytest.mark.django_db
+def test_a_credit_code_another_application_holds_fails_market_regulation_at_once(libraries, citizens):
+    from exchange.services import department_send, stored_payloads
+    from tests.conftest import bare_application
+
+    application = _dispatching_application()
+    market = application.work_items.get(department="market_regulation")
+    # An earlier attempt reached the department and its answer was lost; meanwhile the code it
+    # issued went to another application (a department register reset and issuing codes again).
+    payload = stored_payloads(keys=[market.idempotency_key])[market.idempotency_key]
+    issued = department_send(
+        department="market_regulation",
+        payload=payload,
+        idempotency_key=market.idempotency_key,
+        application_id=application.id,
+    ).result["credit_code"]
+    holder = bare_application(status="completed")
+    Application.objects.filter(pk=holder.pk).update(credit_code=issued)
+
+    department_call(work_item_id=market.id)  # the department answers the repeated key the same way
+
+    market.refresh_from_db()
+    assert (market.status, market.attempts) == ("failed", 1)
+    assert issued in market.error and "another application" in market.error
+    application.refresh_from_db()
+    assert application.status == "incomplete" and application.credit_code is None
+    assert set(application.work_items.exclude(pk=market.pk).values_list("status", flat=True)) == {"failed"}
+    assert Application.objects.get(pk=holder.pk).credit_code == issued
