@@ -7,6 +7,8 @@ HTTP call:
 - the work runs with no transaction open;
 - a *finish* locks the application row, then its own row, records the result and, being a
   decision point, checks whether it was the last (fan-in in the database, not a Celery chord).
+  A department finish also claims, under the same locks, the departments its answer made
+  ready, and its task calls them next.
 
 Locks are always taken application first, then child rows, so finishes never deadlock; a
 claim takes only a child row and nothing after it. Every status change goes through
@@ -17,7 +19,7 @@ import logging
 import random
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -355,7 +357,8 @@ def dispatch_ready(
     locked_items: list[WorkItem] | None = None,
     after: Iterable[WorkItem] = (),
     document: dict | None = None,
-) -> None:
+    schedule: bool = True,
+) -> list[WorkItem]:
     """Schedules every pending item whose dependencies are done; fails those whose dependency failed.
 
     Called with the application row locked (and its items, when the caller locked them already).
@@ -364,7 +367,9 @@ def dispatch_ready(
     every pending item is, which a start, a review decision or a re-drive wants). The items that
     became ready together go out in one task (`departments_call`). Ends the application when
     nothing is left: `completed` when every department is done, `incomplete` when one failed for
-    good. `document` is the application's document when the caller has it at hand.
+    good. `document` is the application's document when the caller has it at hand. Returns the
+    items that became ready; with `schedule=False` the caller takes them on itself instead of
+    sending them a task (`departments_call`, which calls them at once).
     """
     if locked_items is None:
         locked_items = list(application.work_items.select_for_update())
@@ -388,10 +393,10 @@ def dispatch_ready(
             document=application_document(application=application) if document is None else document,
             keys={item.department: item.idempotency_key for item in ready if item.attempts == 0},
         )
-    if len(ready) > 1:
-        outbox_enqueue_many([departments_message(ready)])
-    else:
-        outbox_enqueue_many([department_message(item) for item in ready])
+    if schedule:
+        outbox_enqueue_many(
+            [departments_message(ready)] if len(ready) > 1 else [department_message(item) for item in ready]
+        )
     if all(item.status in WorkItem.TERMINAL for item in items.values()):
         application.completed_at = timezone.now()
         failed = sorted(d for d, item in items.items() if item.status == WorkItemStatus.FAILED)
@@ -399,6 +404,7 @@ def dispatch_ready(
             transition(application, ApplicationStatus.INCOMPLETE, fields=["completed_at"], failed=failed)
         else:
             transition(application, ApplicationStatus.COMPLETED, fields=["completed_at"])
+    return ready
 
 
 # A department's answer, or the transient failure that stands in for one until a retry.
@@ -418,19 +424,26 @@ def departments_call(*, work_item_ids: list[int]) -> None:
     departments after market regulation so cost one task and two transactions instead of five
     tasks and ten, and take as long as the slowest of them. An item that failed for now is
     retried on its own (`department_call`); the others' answers are recorded all the same.
+
+    The departments an answer makes ready (the five that wait for market regulation's credit
+    code) are claimed in the same finish and called at once by this task: the next round costs
+    no message, no queue wait and no claim of its own. A worker that dies between two rounds
+    leaves those items in progress, and the sweeper re-drives them as any call cut short.
     """
     claimed = _work_items_claim(work_item_ids=work_item_ids)
-    if not claimed:
-        return
-    outcomes = _departments_send(claimed)
-    circuits_record(
-        successes={item.department: not isinstance(outcomes[item.pk], DepartmentUnavailable) for item in claimed}
-    )
-    by_application: dict[object, list[WorkItem]] = {}
-    for item in claimed:
-        by_application.setdefault(item.application_id, []).append(item)
-    for application_id, items in by_application.items():
-        _work_items_finish(application_id=application_id, claimed=items, outcomes=outcomes)
+    while claimed:
+        outcomes = _departments_send(claimed)
+        circuits_record(
+            successes={item.department: not isinstance(outcomes[item.pk], DepartmentUnavailable) for item in claimed}
+        )
+        by_application: dict[object, list[WorkItem]] = {}
+        for item in claimed:
+            by_application.setdefault(item.application_id, []).append(item)
+        claimed = [
+            following
+            for application_id, items in by_application.items()
+            for following in _work_items_finish(application_id=application_id, claimed=items, outcomes=outcomes)
+        ]
 
 
 def _work_items_claim(*, work_item_ids: list[int]) -> list[WorkItem]:
@@ -441,8 +454,6 @@ def _work_items_claim(*, work_item_ids: list[int]) -> list[WorkItem]:
     often ends in a visible failure instead.
     """
     now = timezone.now()
-    claimed: list[WorkItem] = []
-    poisoned: list[WorkItem] = []
     with transaction.atomic(), transition_batch():
         rows = (
             WorkItem.objects.select_for_update(of=("self",))
@@ -459,36 +470,48 @@ def _work_items_claim(*, work_item_ids: list[int]) -> list[WorkItem]:
                 and not (item.next_attempt_at and item.next_attempt_at > now + timedelta(seconds=1))
             ]
         )
-        verdicts = circuits_allow(departments={item.department for item in candidates})
-        for item in candidates:
-            verdict = verdicts[item.department]
-            if not verdict.allowed:
-                # Not an attempt: the department is known to be sick, so wait for the circuit.
-                delay = max(1.0, (verdict.retry_at - now).total_seconds()) if verdict.retry_at else 5.0
-                item.next_attempt_at = now + timedelta(seconds=delay)
-                item.error = "熔断中，稍后重试 / circuit open, retrying later"
-                item.save(update_fields=["next_attempt_at", "error", "updated_at"])
-                outbox_enqueue_many([department_message(item, delay_seconds=delay)])
-                continue
-            item.attempts += 1
-            if item.attempts > settings.WORKFLOW_MAX_ATTEMPTS:
-                poisoned.append(item)
-                continue
-            item.started_at = item.started_at or now
-            claimed.append(item)
-        starting = [item for item in claimed if item.status == WorkItemStatus.PENDING]
-        transition_each(
-            starting,
-            WorkItemStatus.IN_PROGRESS,
-            fields=["attempts", "started_at"],
-            action="work_item.started",
-            audit_of=lambda item: {"department": item.department, "attempt": item.attempts},
-        )
-        rows_update([item for item in claimed if item not in starting], ["attempts", "started_at", "updated_at"])
-        rows_update(poisoned, ["attempts", "updated_at"])
+        claimed, poisoned = _work_items_take(candidates, now=now)
     for item in poisoned:
         _work_item_give_up(claimed=item)
     return claimed
+
+
+def _work_items_take(candidates: list[WorkItem], *, now: datetime) -> tuple[list[WorkItem], list[WorkItem]]:
+    """Claims locked items whose upstream is done, in the transaction that locked them: the ones
+    to call now, and the ones delivered too often (to give up on once it commits). An item whose
+    department's circuit is open waits for the circuit instead, with a message of its own."""
+    claimed: list[WorkItem] = []
+    poisoned: list[WorkItem] = []
+    if not candidates:
+        return claimed, poisoned
+    verdicts = circuits_allow(departments={item.department for item in candidates})
+    for item in candidates:
+        verdict = verdicts[item.department]
+        if not verdict.allowed:
+            # Not an attempt: the department is known to be sick, so wait for the circuit.
+            delay = max(1.0, (verdict.retry_at - now).total_seconds()) if verdict.retry_at else 5.0
+            item.next_attempt_at = now + timedelta(seconds=delay)
+            item.error = "熔断中，稍后重试 / circuit open, retrying later"
+            item.save(update_fields=["next_attempt_at", "error", "updated_at"])
+            outbox_enqueue_many([department_message(item, delay_seconds=delay)])
+            continue
+        item.attempts += 1
+        if item.attempts > settings.WORKFLOW_MAX_ATTEMPTS:
+            poisoned.append(item)
+            continue
+        item.started_at = item.started_at or now
+        claimed.append(item)
+    starting = [item for item in claimed if item.status == WorkItemStatus.PENDING]
+    transition_each(
+        starting,
+        WorkItemStatus.IN_PROGRESS,
+        fields=["attempts", "started_at"],
+        action="work_item.started",
+        audit_of=lambda item: {"department": item.department, "attempt": item.attempts},
+    )
+    rows_update([item for item in claimed if item not in starting], ["attempts", "started_at", "updated_at"])
+    rows_update(poisoned, ["attempts", "updated_at"])
+    return claimed, poisoned
 
 
 def _dependencies_done(items: list[WorkItem]) -> list[WorkItem]:
@@ -571,8 +594,13 @@ def _work_item_give_up(*, claimed: WorkItem) -> None:
         dispatch_ready(application=application, locked_items=items, after=[item])
 
 
-def _work_items_finish(*, application_id: object, claimed: list[WorkItem], outcomes: dict[int, CallOutcome]) -> None:
-    """Records the answers under the application lock (application first, then its items); decides once."""
+def _work_items_finish(
+    *, application_id: object, claimed: list[WorkItem], outcomes: dict[int, CallOutcome]
+) -> list[WorkItem]:
+    """Records the answers under the application lock (application first, then its items); decides
+    once. Returns the items the answers made ready, claimed for the caller to call next."""
+    following: list[WorkItem] = []
+    poisoned: list[WorkItem] = []
     with transaction.atomic(), transition_batch():
         application, items = _lock_for_decision(application_id)
         locked = {item.pk: item for item in items}
@@ -597,7 +625,13 @@ def _work_items_finish(*, application_id: object, claimed: list[WorkItem], outco
                 ended.append(item)
         _work_items_done(application, answered)
         if answered or ended:
-            dispatch_ready(application=application, locked_items=items, after=[*answered, *ended])
+            ready = dispatch_ready(
+                application=application, locked_items=items, after=[*answered, *ended], schedule=False
+            )
+            following, poisoned = _work_items_take(ready, now=timezone.now())
+    for item in poisoned:
+        _work_item_give_up(claimed=item)
+    return following
 
 
 def _credit_code_taken(application: Application, item: WorkItem, result: dict) -> str | None:

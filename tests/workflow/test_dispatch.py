@@ -1,8 +1,10 @@
 """The dispatch DAG holds under re-drives: no department is called before its upstream is done."""
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.db.models import Max
 from django.utils import timezone
 
 from applications.models import Application, WorkItem
@@ -10,7 +12,7 @@ from exchange.models import ExchangeRecord
 from intake.api.serializers import ApplicationInputSerializer
 from intake.services import application_submit
 from tests.conftest import application_document, trusted_channel
-from tests.workflow.driver import department_configure
+from tests.workflow.driver import department_configure, last_message_id
 from workflow.models import OutboxMessage
 from workflow.services import (
     CALL_DEPARTMENT_TASK,
@@ -97,49 +99,80 @@ def test_an_application_citing_its_name_reservation_passes_and_uses_it(libraries
 
 
 @pytest.mark.django_db
-def test_each_department_is_scheduled_once_when_it_becomes_ready(libraries, citizens):
+def test_the_departments_market_regulation_makes_ready_are_called_at_once_by_the_same_task(libraries, citizens):
     application = _dispatching_application()
     market = application.work_items.get(department="market_regulation")
+    scheduled = last_message_id()
+    exchanged = ExchangeRecord.objects.aggregate(last=Max("id"))["last"]  # the check stage's lookups
+
     department_call(work_item_id=market.id)
-    downstream = sorted(application.work_items.exclude(pk=market.pk).values_list("department", flat=True))
-    assert _department_messages(application) == sorted(["market_regulation", *downstream])
-    # The departments that became ready together go out in one task.
-    together = OutboxMessage.objects.get(task=CALL_DEPARTMENTS_TASK)
-    assert together.queue == DEPARTMENTS_QUEUE and len(together.kwargs["work_item_ids"]) == len(downstream)
 
-    # A sibling finishing schedules nothing more: the others were scheduled when market
-    # regulation finished, and a second message would be a second call.
-    department_call(work_item_id=application.work_items.get(department="tax").id)
+    # No task for the next round: the task that recorded the credit code called the other five.
+    assert not OutboxMessage.objects.filter(
+        id__gt=scheduled, task__in=(CALL_DEPARTMENT_TASK, CALL_DEPARTMENTS_TASK)
+    ).exists()
+    application.refresh_from_db()
+    assert application.status == "completed" and application.credit_code
+    items = list(application.work_items.all())
+    assert {item.status for item in items} == {"done"} and {item.attempts for item in items} == {1}
+    calls = ExchangeRecord.objects.filter(application_id=application.id, id__gt=exchanged)
+    assert Counter(calls.values_list("department", flat=True)) == {item.department: 1 for item in items}
+    # Each one went out with the credit code its upstream issued.
+    tax = application.work_items.get(department="tax")
+    assert tax.result and tax.started_at >= WorkItem.objects.get(pk=market.pk).finished_at
 
-    assert _department_messages(application) == sorted(["market_regulation", *downstream])
+    # A stray message for a sibling calls nothing more.
+    department_call(work_item_id=tax.id)
+    assert calls.count() == len(items)
 
 
 @pytest.mark.django_db
-def test_a_department_failing_in_a_joint_call_is_retried_alone_and_the_others_are_recorded(libraries, citizens):
+def test_a_department_failing_in_the_next_round_is_retried_alone_and_the_others_are_recorded(libraries, citizens):
     application = _dispatching_application()
-    department_call(work_item_id=application.work_items.get(department="market_regulation").id)
     department_configure("bank", failure_rate=1.0)
-    together = OutboxMessage.objects.get(task=CALL_DEPARTMENTS_TASK)
+    scheduled = last_message_id()
 
-    departments_call(**together.kwargs)
+    department_call(work_item_id=application.work_items.get(department="market_regulation").id)
 
     statuses = dict(application.work_items.values_list("department", "status"))
     assert statuses.pop("bank") == "pending"
     assert set(statuses.values()) == {"done"}
     bank = application.work_items.get(department="bank")
     assert bank.attempts == 1 and bank.next_attempt_at is not None
-    retry = list(
-        OutboxMessage.objects.filter(id__gt=together.id, task__in=(CALL_DEPARTMENT_TASK, CALL_DEPARTMENTS_TASK))
-    )
+    retry = list(OutboxMessage.objects.filter(id__gt=scheduled, task__in=(CALL_DEPARTMENT_TASK, CALL_DEPARTMENTS_TASK)))
     assert [(m.task, m.queue, m.kwargs) for m in retry] == [
         (CALL_DEPARTMENT_TASK, "dept.bank", {"work_item_id": bank.id})
     ]
-    # Every exchange of the joint call is logged, the failed one too.
+    # Every exchange of the round is logged, the failed one too.
     logged = dict(ExchangeRecord.objects.filter(application_id=application.id).values_list("department", "outcome"))
-    assert logged == {department: "ok" for department in statuses} | {"market_regulation": "ok", "bank": "error"}
+    assert logged == {department: "ok" for department in statuses} | {"bank": "error"}
 
     department_configure("bank", failure_rate=0.0)
     department_call(work_item_id=bank.id)
+    application.refresh_from_db()
+    assert application.status == "completed"
+
+
+@pytest.mark.django_db
+def test_a_re_driven_application_sends_its_ready_departments_one_joint_task(libraries, citizens):
+    application = _dispatching_application()
+    market = application.work_items.get(department="market_regulation")
+    department_configure("tax", failure_rate=1.0)
+    department_configure("bank", failure_rate=1.0)
+    department_call(work_item_id=market.id)
+    department_configure("tax", failure_rate=0.0)
+    department_configure("bank", failure_rate=0.0)
+    # Their retries were lost; the sweeper finds them pending and schedules them together.
+    waiting = application.work_items.filter(department__in=("tax", "bank"))
+    waiting.update(next_attempt_at=None, updated_at=timezone.now() - timedelta(hours=1))
+    OutboxMessage.objects.all().delete()
+
+    workflow_sweep(stuck_after=timedelta(seconds=1))
+
+    together = OutboxMessage.objects.get(task=CALL_DEPARTMENTS_TASK)
+    assert together.queue == DEPARTMENTS_QUEUE
+    assert sorted(together.kwargs["work_item_ids"]) == sorted(waiting.values_list("id", flat=True))
+    departments_call(**together.kwargs)
     application.refresh_from_db()
     assert application.status == "completed"
 
