@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from applications.models import Application, WorkItem
 from exchange.models import ExchangeRecord
+from exchange.services import department_send, stored_payloads
 from intake.api.serializers import ApplicationInputSerializer
 from intake.services import application_submit
-from tests.conftest import application_document, trusted_channel
+from tests.conftest import application_document, bare_application, trusted_channel
 from tests.workflow.driver import department_configure, last_message_id
 from workflow.models import OutboxMessage
 from workflow.services import (
@@ -179,9 +180,6 @@ def test_a_re_driven_application_sends_its_ready_departments_one_joint_task(libr
 
 @pytest.mark.django_db
 def test_a_credit_code_another_application_holds_fails_market_regulation_at_once(libraries, citizens):
-    from exchange.services import department_send, stored_payloads
-    from tests.conftest import bare_application
-
     application = _dispatching_application()
     market = application.work_items.get(department="market_regulation")
     # An earlier attempt reached the department and its answer was lost; meanwhile the code it
