@@ -1,4 +1,4 @@
-"""The dispatch DAG holds under re-drives: no department is called before its upstream is done."""
+"""The dispatch DAG holds under re-drives and crashes: no department called before its upstream, none twice."""
 
 from collections import Counter
 from datetime import timedelta
@@ -7,13 +7,14 @@ import pytest
 from django.db.models import Max
 from django.utils import timezone
 
+import workflow.services
 from applications.models import Application, WorkItem
 from exchange.models import ExchangeRecord
 from exchange.services import department_send, stored_payloads
 from intake.api.serializers import ApplicationInputSerializer
 from intake.services import application_submit
 from tests.conftest import application_document, bare_application, trusted_channel
-from tests.workflow.driver import department_configure, last_message_id
+from tests.workflow.driver import department_configure, last_message_id, run_scheduled
 from workflow.models import OutboxMessage
 from workflow.services import (
     CALL_DEPARTMENT_TASK,
@@ -152,6 +153,47 @@ def test_a_department_failing_in_the_next_round_is_retried_alone_and_the_others_
     department_call(work_item_id=bank.id)
     application.refresh_from_db()
     assert application.status == "completed"
+
+
+class WorkerKilled(BaseException):
+    """Stands in for the worker process dying: nothing in the pipeline catches it."""
+
+
+@pytest.mark.django_db
+def test_a_worker_killed_between_the_two_rounds_leaves_them_to_the_sweeper(libraries, citizens, monkeypatch):
+    application = _dispatching_application()
+    market = application.work_items.get(department="market_regulation")
+    send = workflow.services._departments_send
+    rounds: list[list[str]] = []
+
+    def send_then_die(claimed: list[WorkItem]) -> dict:
+        rounds.append(sorted(item.department for item in claimed))
+        if len(rounds) == 2:
+            raise WorkerKilled
+        return send(claimed)
+
+    monkeypatch.setattr(workflow.services, "_departments_send", send_then_die)
+    with pytest.raises(WorkerKilled):
+        department_call(work_item_id=market.id)
+    monkeypatch.undo()
+
+    downstream = application.work_items.exclude(pk=market.pk)
+    assert rounds == [["market_regulation"], sorted(downstream.values_list("department", flat=True))]
+    # Claimed in market regulation's finish, which committed: in progress, with no message.
+    assert set(downstream.values_list("status", "attempts")) == {("in_progress", 1)}
+    scheduled = last_message_id()
+    exchanged = ExchangeRecord.objects.aggregate(last=Max("id"))["last"]
+    downstream.update(updated_at=timezone.now() - timedelta(hours=1))
+
+    workflow_sweep(stuck_after=timedelta(seconds=1))
+    run_scheduled(after=scheduled)
+
+    application.refresh_from_db()
+    assert application.status == "completed"
+    calls = ExchangeRecord.objects.filter(application_id=application.id, id__gt=exchanged)
+    assert Counter(calls.values_list("department", flat=True)) == {
+        department: 1 for department in downstream.values_list("department", flat=True)
+    }
 
 
 @pytest.mark.django_db
