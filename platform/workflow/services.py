@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, QuerySet
 from django.utils import timezone
 
 from applications.models import (
@@ -614,16 +614,16 @@ def _work_items_finish(
             if item.status != WorkItemStatus.IN_PROGRESS:
                 continue
             if isinstance(outcome, DepartmentAnswer) and outcome.outcome != "refused":
-                if taken := _credit_code_taken(application, item, outcome.result):
+                if not _registration_record(application, item, outcome.result):
                     # The department answers a repeated key with the same code, so a retry cannot help.
-                    _work_item_fail(item, reason=CREDIT_CODE_TAKEN.format(code=taken))
+                    _work_item_fail(item, reason=CREDIT_CODE_TAKEN.format(code=outcome.result["credit_code"]))
                     ended.append(item)
                     continue
                 item.result = outcome.result
                 answered.append(item)
             elif _work_item_unanswered(item, outcome):
                 ended.append(item)
-        _work_items_done(application, answered)
+        _work_items_done(answered)
         if answered or ended:
             ready = dispatch_ready(
                 application=application, locked_items=items, after=[*answered, *ended], schedule=False
@@ -634,17 +634,29 @@ def _work_items_finish(
     return following
 
 
-def _credit_code_taken(application: Application, item: WorkItem, result: dict) -> str | None:
-    """The credit code market regulation issued, when another application already holds it.
+def _registration_record(application: Application, item: WorkItem, result: dict) -> bool:
+    """Gives the application the credit code market regulation issued, and the new company joins
+    the register at once, so the same name cannot pass again; False when another application
+    already holds the code (nothing is recorded then).
 
-    A department whose register was reset issues codes again from the start; recording one the
-    platform already holds would break the applications' unique code on every attempt until the
-    poison limit, so the item fails at once with the reason instead.
+    One UPDATE takes the code only where no other application holds it: a department whose
+    register was reset issues codes again from the start, and saving one the platform already
+    holds would break the applications' unique code on every attempt until the poison limit.
     """
     code = result.get("credit_code") if item.department == "market_regulation" else None
-    if code and Application.objects.filter(credit_code=code).exclude(pk=application.pk).exists():
-        return code
-    return None
+    if not code:
+        return True
+    now = timezone.now()
+    held_elsewhere = Application.objects.filter(credit_code=code).exclude(pk=application.pk)
+    if not Application.objects.filter(~Exists(held_elsewhere), pk=application.pk).update(
+        credit_code=code, updated_at=now
+    ):
+        return False
+    application.credit_code, application.updated_at = code, now
+    enterprise_register(name=application.company_name, credit_code=code, address=application.address)
+    if application.name_reservation:
+        name_reservation_use(reference=application.name_reservation)
+    return True
 
 
 def _work_item_unanswered(item: WorkItem, outcome: CallOutcome) -> bool:
@@ -660,7 +672,7 @@ def _work_item_unanswered(item: WorkItem, outcome: CallOutcome) -> bool:
     return True
 
 
-def _work_items_done(application: Application, items: list[WorkItem]) -> None:
+def _work_items_done(items: list[WorkItem]) -> None:
     """Records the departments' answers (their `result` set) on their locked items, in one UPDATE."""
     now = timezone.now()
     for item in items:
@@ -673,16 +685,6 @@ def _work_items_done(application: Application, items: list[WorkItem]) -> None:
         action="work_item.done",
         audit_of=lambda item: {"department": item.department},
     )
-    registration = next((item for item in items if item.department == "market_regulation"), None)
-    if registration is not None and registration.result.get("credit_code"):
-        application.credit_code = registration.result["credit_code"]
-        application.save(update_fields=["credit_code", "updated_at"])
-        # The new company joins the register at once, so the same name cannot pass again.
-        enterprise_register(
-            name=application.company_name, credit_code=application.credit_code, address=application.address
-        )
-        if application.name_reservation:
-            name_reservation_use(reference=application.name_reservation)
 
 
 def _work_item_retry_later(item: WorkItem, *, reason: str) -> None:
