@@ -258,6 +258,12 @@ def request_process(*, department: str, idempotency_key: str, body: Any) -> Repl
 
     The first request with a key is processed and its answer stored under a unique constraint
     on the key; a repeat, even one racing the first, gets the stored answer back.
+
+    The constraint decides, not a lookup before the work: a first request (nearly every one)
+    costs no query for an answer that is not there. A repeat does the work again inside the
+    transaction, meets the key's constraint when it records its answer, rolls all of it back and
+    gets the stored answer instead. A body that cannot be processed is checked against the key
+    too, so a reused key still gets its 409 (or its answer) rather than a 400.
     """
     simulator = simulator_get(code=department)
     if simulator is None:
@@ -268,14 +274,13 @@ def request_process(*, department: str, idempotency_key: str, body: Any) -> Repl
 
     fingerprint = _fingerprint(body)
     model = simulator.request_model
-    stored = model.objects.filter(idempotency_key=idempotency_key).first()
-    if stored is not None:
-        return _replay(stored=stored, fingerprint=fingerprint)
-
-    if not isinstance(body, dict):
-        return Reply(400, {"errors": {"non_field_errors": ["the body must be a JSON object"]}})
-    serializer = simulator.input_serializer(data=body)
-    if not serializer.is_valid():
+    serializer = simulator.input_serializer(data=body) if isinstance(body, dict) else None
+    if serializer is None or not serializer.is_valid():
+        stored = model.objects.filter(idempotency_key=idempotency_key).first()
+        if stored is not None:
+            return _replay(stored=stored, fingerprint=fingerprint)
+        if serializer is None:
+            return Reply(400, {"errors": {"non_field_errors": ["the body must be a JSON object"]}})
         return Reply(400, {"errors": _flatten_errors(serializer.errors)})
 
     try:
@@ -294,7 +299,8 @@ def request_process(*, department: str, idempotency_key: str, body: Any) -> Repl
                 response_body=reply.body,
             )
     except IntegrityError:
-        # A concurrent duplicate committed first: its answer is the answer.
+        # The key was answered before (a repeat), or a concurrent duplicate committed first:
+        # that answer is the answer, and this attempt's work was rolled back with it.
         stored = model.objects.filter(idempotency_key=idempotency_key).first()
         if stored is None:
             raise

@@ -8,12 +8,15 @@ failure injection are the same for all of them and live in ``departments.service
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
+from django.db import IntegrityError, models, transaction
 from rest_framework import serializers
 
 from departments.models import ProcessedRequest
 from rules.registry import Registry
+
+M = TypeVar("M", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,20 @@ class Simulator:
     def process(self, *, data: dict[str, Any], now: datetime.datetime) -> Outcome:
         """Do the department's work for one validated body; runs inside a transaction."""
         raise NotImplementedError
+
+
+def create_unless_taken(model: type[M], **fields: Any) -> M | None:
+    """Inserts a department's record, or None when one of its unique keys (the company's credit
+    code, say) is already on file.
+
+    The constraint decides, in one savepointed insert: no existence query before it, and no race
+    between such a query and the insert.
+    """
+    try:
+        with transaction.atomic():
+            return model.objects.create(**fields)
+    except IntegrityError:
+        return None
 
 
 # The one small registry class the rule engine and the list kinds use too (rules.registry: plain
@@ -88,6 +105,7 @@ __all__ = [
     "Refused",
     "Simulator",
     "bank",
+    "create_unless_taken",
     "housing_fund",
     "market_regulation",
     "public_security",

@@ -3,11 +3,10 @@
 import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from rest_framework import serializers
 
 from departments.models import HousingFundAccount, HousingFundRequest
-from departments.simulators import Done, Outcome, Refused, Simulator, register
+from departments.simulators import Done, Outcome, Refused, Simulator, create_unless_taken, register
 from departments.simulators.common import (
     CreditCodeField,
     application_id_field,
@@ -45,21 +44,18 @@ class HousingFund(Simulator):
 
     def process(self, *, data: dict[str, Any], now: datetime.datetime) -> Outcome:
         company = data["company"]
-        if HousingFundAccount.objects.filter(credit_code=data["credit_code"]).exists():
-            return _ALREADY_OPEN
-        try:
-            with transaction.atomic():
-                account = HousingFundAccount.objects.create(
-                    application_id=data["application_id"],
-                    credit_code=data["credit_code"],
-                    company_name=company["name"],
-                    # The address is not shared with this department (least privilege), so the
-                    # account is kept by the centre rather than a district office.
-                    center=CENTER,
-                    employees=company["employees"],
-                    registered_at=now,
-                )
-        except IntegrityError:
+        account = create_unless_taken(
+            HousingFundAccount,
+            application_id=data["application_id"],
+            credit_code=data["credit_code"],
+            company_name=company["name"],
+            # The address is not shared with this department (least privilege), so the account
+            # is kept by the centre rather than a district office.
+            center=CENTER,
+            employees=company["employees"],
+            registered_at=now,
+        )
+        if account is None:
             return _ALREADY_OPEN
         account.account_number = f"{_ACCOUNT_PREFIX}{account.pk:08d}"
         account.save(update_fields=["account_number"])

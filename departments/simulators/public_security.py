@@ -4,11 +4,10 @@ by ``departments.services.citizen_verify`` and ``citizens_import``."""
 import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from rest_framework import serializers
 
 from departments.models import Citizen, PublicSecurityRequest, SealOrder
-from departments.simulators import Done, Outcome, Refused, Simulator, register
+from departments.simulators import Done, Outcome, Refused, Simulator, create_unless_taken, register
 from departments.simulators.common import (
     SHENZHEN_TZ,
     CreditCodeField,
@@ -77,8 +76,6 @@ class PublicSecurity(Simulator):
     input_serializer = SealCarvingInput
 
     def process(self, *, data: dict[str, Any], now: datetime.datetime) -> Outcome:
-        if SealOrder.objects.filter(credit_code=data["credit_code"]).exists():
-            return _ALREADY_ORDERED
         # The bureau carves seals only for a living person with a valid ID. Someone absent from
         # the (simulated, partial) registry is not refused here: the platform's real-name check
         # already matched them.
@@ -89,19 +86,18 @@ class PublicSecurity(Simulator):
         )
         if citizen_status is not None and citizen_status != "valid":
             return _IDENTITY_NOT_VALID
-        try:
-            with transaction.atomic():
-                order = SealOrder.objects.create(
-                    application_id=data["application_id"],
-                    credit_code=data["credit_code"],
-                    company_name=data["company"]["name"],
-                    legal_representative_name=data["legal_representative"]["name"],
-                    seals=SEALS,
-                    maker=pick(SEAL_MAKERS, key=data["credit_code"]),
-                    ready_at=ready_at_for(now=now),
-                    created_at=now,
-                )
-        except IntegrityError:
+        order = create_unless_taken(
+            SealOrder,
+            application_id=data["application_id"],
+            credit_code=data["credit_code"],
+            company_name=data["company"]["name"],
+            legal_representative_name=data["legal_representative"]["name"],
+            seals=SEALS,
+            maker=pick(SEAL_MAKERS, key=data["credit_code"]),
+            ready_at=ready_at_for(now=now),
+            created_at=now,
+        )
+        if order is None:
             return _ALREADY_ORDERED
         order.order_number = f"GA{now.astimezone(SHENZHEN_TZ):%Y%m%d}{order.pk:06d}"
         order.save(update_fields=["order_number"])

@@ -3,11 +3,10 @@
 import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from rest_framework import serializers
 
 from departments.models import SocialSecurityAccount, SocialSecurityRequest
-from departments.simulators import Done, Outcome, Refused, Simulator, register
+from departments.simulators import Done, Outcome, Refused, Simulator, create_unless_taken, register
 from departments.simulators.common import (
     CreditCodeField,
     application_id_field,
@@ -57,20 +56,17 @@ class SocialSecurity(Simulator):
 
     def process(self, *, data: dict[str, Any], now: datetime.datetime) -> Outcome:
         company = data["company"]
-        if SocialSecurityAccount.objects.filter(credit_code=data["credit_code"]).exists():
-            return _ALREADY_REGISTERED
-        try:
-            with transaction.atomic():
-                account = SocialSecurityAccount.objects.create(
-                    application_id=data["application_id"],
-                    credit_code=data["credit_code"],
-                    company_name=company["name"],
-                    office=office_of(company["address"]),
-                    employees=company["employees"],
-                    legal_representative_name=data["legal_representative"]["name"],
-                    registered_at=now,
-                )
-        except IntegrityError:
+        account = create_unless_taken(
+            SocialSecurityAccount,
+            application_id=data["application_id"],
+            credit_code=data["credit_code"],
+            company_name=company["name"],
+            office=office_of(company["address"]),
+            employees=company["employees"],
+            legal_representative_name=data["legal_representative"]["name"],
+            registered_at=now,
+        )
+        if account is None:
             return _ALREADY_REGISTERED
         # Employer number: the division code of the office, then the register's sequence.
         account.account_number = f"{region_code_of(company['address'])}{account.pk:08d}"

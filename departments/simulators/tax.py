@@ -4,11 +4,10 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from rest_framework import serializers
 
 from departments.models import TaxRegistration, TaxRequest
-from departments.simulators import Done, Outcome, Refused, Simulator, register
+from departments.simulators import Done, Outcome, Refused, Simulator, create_unless_taken, register
 from departments.simulators.common import (
     CreditCodeField,
     IdNumberField,
@@ -79,28 +78,24 @@ class Tax(Simulator):
 
     def process(self, *, data: dict[str, Any], now: datetime.datetime) -> Outcome:
         company = data["company"]
-        if TaxRegistration.objects.filter(taxpayer_id=data["credit_code"]).exists():
-            return _ALREADY_REGISTERED
         monthly_count, max_amount = invoice_quota_for(registered_capital=company["registered_capital"])
-        try:
-            with transaction.atomic():
-                registration = TaxRegistration.objects.create(
-                    application_id=data["application_id"],
-                    taxpayer_id=data["credit_code"],
-                    company_name=company["name"],
-                    address=company["address"],
-                    tax_authority=tax_authority_of(company["address"]),
-                    taxpayer_type=TAXPAYER_TYPE,
-                    registered_capital=company["registered_capital"],
-                    invoice_type=INVOICE_TYPE,
-                    invoice_monthly_count=monthly_count,
-                    invoice_max_amount=max_amount,
-                    legal_representative_name=data["legal_representative"]["name"],
-                    legal_representative_phone=data["legal_representative"]["phone"],
-                    registered_at=now,
-                )
-        except IntegrityError:
-            # A concurrent registration of the same taxpayer won the race.
+        registration = create_unless_taken(
+            TaxRegistration,
+            application_id=data["application_id"],
+            taxpayer_id=data["credit_code"],
+            company_name=company["name"],
+            address=company["address"],
+            tax_authority=tax_authority_of(company["address"]),
+            taxpayer_type=TAXPAYER_TYPE,
+            registered_capital=company["registered_capital"],
+            invoice_type=INVOICE_TYPE,
+            invoice_monthly_count=monthly_count,
+            invoice_max_amount=max_amount,
+            legal_representative_name=data["legal_representative"]["name"],
+            legal_representative_phone=data["legal_representative"]["phone"],
+            registered_at=now,
+        )
+        if registration is None:
             return _ALREADY_REGISTERED
         return Done(
             {

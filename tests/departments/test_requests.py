@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from stdnum.cn import uscc
 
 from departments import models
@@ -278,25 +279,33 @@ def test_latency_is_applied(departments, monkeypatch):
     assert len(slept) == 1 and 0.04 <= slept[0] <= 0.06
 
 
-def test_racing_duplicate_gets_the_stored_answer(departments, monkeypatch):
-    """The pre-check misses a row committed by a concurrent duplicate: the unique key catches it."""
-    first = departments.submit("housing_fund", body_for("housing_fund"), key="race")
-    real_filter = models.HousingFundRequest.objects.filter
-    calls = {"n": 0}
+def test_a_first_request_reads_no_stored_answer_and_a_repeat_is_caught_by_the_key(departments):
+    """No lookup before the work: the unique key refuses the repeat's record, its work is rolled
+    back, and only then is the stored answer read."""
+    table = models.HousingFundRequest._meta.db_table
 
-    def filter_missing_once(*args, **kwargs):
-        calls["n"] += 1
-        queryset = real_filter(*args, **kwargs)
-        return queryset.none() if calls["n"] == 1 else queryset
+    def answer_reads(queries) -> int:
+        return sum(1 for query in queries if query["sql"].startswith("SELECT") and table in query["sql"])
 
-    monkeypatch.setattr(models.HousingFundRequest.objects, "filter", filter_missing_once)
-    # Another company body would conflict with the unique credit code; same body = same request.
-    again = departments.submit("housing_fund", body_for("housing_fund"), key="race")
+    with CaptureQueriesContext(connection) as first_queries:
+        first = departments.submit("housing_fund", body_for("housing_fund"), key="race")
+    with CaptureQueriesContext(connection) as repeat_queries:
+        again = departments.submit("housing_fund", body_for("housing_fund"), key="race")
+    assert first.status_code == 201
+    assert answer_reads(first_queries.captured_queries) == 0
     assert again.status_code == 201
     assert again.json() == first.json()
     assert again["Idempotent-Replayed"] == "true"
+    assert answer_reads(repeat_queries.captured_queries) == 1
     assert models.HousingFundAccount.objects.count() == 1
     assert models.HousingFundRequest.objects.count() == 1
+
+
+def test_a_reused_key_with_an_invalid_body_is_409_not_400(departments):
+    assert departments.submit("housing_fund", body_for("housing_fund"), key="k").status_code == 201
+    assert departments.submit("housing_fund", {"application_id": "x"}, key="k").status_code == 409
+    assert departments.submit("housing_fund", ["not", "an", "object"], key="k").status_code == 409
+    assert departments.submit("housing_fund", {"application_id": "x"}, key="fresh").status_code == 400
 
 
 @pytest.mark.django_db(transaction=True)
