@@ -52,7 +52,10 @@ def application_submit(
     if presence_attested_by is None and api_client is not None and api_client.attests_presence:
         presence_attested_by = api_client
     fingerprint = document_fingerprint(document)
-    if idempotency_key:
+    # A client's key is unique per client, and the application's row is the transaction's first
+    # insert: a repeat is refused there before any other work, so a first submission (nearly
+    # every one) runs no lookup. Without a client the constraint does not apply: look first.
+    if idempotency_key and api_client is None:
         existing = _application_for_key(api_client=api_client, idempotency_key=idempotency_key, fingerprint=fingerprint)
         if existing:
             return SubmitResult(application=existing, created=False)
@@ -68,7 +71,7 @@ def application_submit(
                 presence_attested_by=presence_attested_by,
             )
     except IntegrityError:
-        # Two concurrent requests with the same key: the loser returns the winner's application.
+        # A repeat of the key, or two concurrent requests with it: the first application stands.
         existing = idempotency_key and _application_for_key(
             api_client=api_client, idempotency_key=idempotency_key, fingerprint=fingerprint
         )
