@@ -1,7 +1,8 @@
 """Load benchmark of the whole pipeline, against a running OneWindow (`make run`).
 
     .venv/bin/python bench/load.py --url http://127.0.0.1:8000 --count 400 --concurrency 20 \
-        [--pg-url postgres://onewindow:onewindow@127.0.0.1:5432/onewindow]
+        [--pg-url postgres://onewindow:onewindow@127.0.0.1:5432/onewindow] \
+        [--departments-pg-url postgres://onewindow:onewindow@127.0.0.1:5432/onewindow_departments]
 
 Clean applications go in through the REST API, as integrators send them; each client polls its
 application with If-None-Match until it is terminal. In one run it measures:
@@ -11,7 +12,8 @@ application with If-None-Match until it is terminal. In one run it measures:
    completed, CPU-ms per application (platform, and within it each kind of process; simulators,
    database; read from /proc for every process of the running system), PostgreSQL transactions
    and statements per application
-   (pg_stat_database, pg_stat_statements when installed), and the audit backlog at the end;
+   (pg_stat_database, pg_stat_statements when installed), the same for the simulated
+   departments' own database when it is on PostgreSQL, and the audit backlog at the end;
 3. with every department answering in LATENCY ms: one application's end-to-end time against
    its critical path (market regulation plus the slowest other department, from the work items'
    own timestamps), and against the same departments called one after another (the same
@@ -134,6 +136,10 @@ def _in_repository(process: psutil.Process) -> bool:
         return Path(process.cwd()).resolve() == REPO_ROOT
     except (psutil.Error, OSError):
         return False
+
+
+def _postgres_only(url: str | None) -> str | None:
+    return url if url and url.startswith("postgres") else None
 
 
 def pg_counters(pg_url: str | None) -> dict[str, float] | None:
@@ -262,6 +268,11 @@ def main() -> None:
     parser.add_argument("--latency-runs", type=int, default=5)
     parser.add_argument("--poll-seconds", type=float, default=0.1)
     parser.add_argument("--pg-url", default=os.environ.get("DATABASE_URL", "") or None)
+    parser.add_argument(
+        "--departments-pg-url",
+        default=os.environ.get("DEPARTMENTS_DATABASE_URL", "") or None,
+        help="the simulated departments' database, counted apart from the platform's",
+    )
     parser.add_argument("--var-dir", default=str(REPO_ROOT / "var"))
     parser.add_argument("--seed", type=int, default=None, help="company names repeat with the same seed")
     args = parser.parse_args()
@@ -272,7 +283,8 @@ def main() -> None:
     # A trusted channel (it attests presence), so that the benchmark measures the pipeline.
     key, person = trusted_key(var), clean_person(var)
     rng = random.Random(args.seed)
-    pg_url = args.pg_url if args.pg_url and args.pg_url.startswith("postgres") else None
+    pg_url = _postgres_only(args.pg_url)
+    departments_pg_url = _postgres_only(args.departments_pg_url)
 
     print(f"OneWindow load benchmark against {args.url} ({'PostgreSQL' if pg_url else 'embedded SQLite'})")
     serial_client = Client(args.url, key, poll_seconds=0.02)
@@ -281,9 +293,11 @@ def main() -> None:
 
     clients = [Client(args.url, key, args.poll_seconds) for _ in range(args.concurrency)]
     cpu_before, pg_before = cpu_by_role(departments_port), pg_counters(pg_url)
+    departments_pg_before = pg_counters(departments_pg_url)
     wall, results = run_phase(clients=clients, bodies=[document(person, rng) for _ in range(args.count)])
     time.sleep(1.5)  # PostgreSQL publishes its counters about once a second
     cpu_after, pg_after = cpu_by_role(departments_port), pg_counters(pg_url)
+    departments_pg_after = pg_counters(departments_pg_url)
     print(describe(f"{args.concurrency} at once", wall, results))
     completed = max(1, sum(1 for _, body in results if body["status"] == "completed"))
     print(
@@ -301,9 +315,13 @@ def main() -> None:
     )
     by_part = ", ".join(f"{part} {cpu_ms.get(part, 0.0):.0f} ms" for part in PLATFORM_PARTS)
     print(f"  the platform by process: {by_part}")
-    if pg_before and pg_after:
-        per = {name: (pg_after[name] - pg_before[name]) / completed for name in pg_after if name in pg_before}
-        print("PostgreSQL per completed application: " + ", ".join(f"{name} {v:.1f}" for name, v in per.items()))
+    for label, before, after in (
+        ("PostgreSQL", pg_before, pg_after),
+        ("the departments' PostgreSQL", departments_pg_before, departments_pg_after),
+    ):
+        if before and after:
+            per = {name: (after[name] - before[name]) / completed for name in after if name in before}
+            print(f"{label} per completed application: " + ", ".join(f"{name} {v:.1f}" for name, v in per.items()))
     print(f"audit at the end: {audit_backlog()}")
 
     if args.latency_runs:
